@@ -1,0 +1,1 @@
+"""Spark job entry points: each parses its arguments, builds Settings and composes core functions."""

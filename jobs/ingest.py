@@ -1,0 +1,218 @@
+"""Ingest job: a Kafka topic -> bronze Parquet (by event date) + dead-letter, by exact offset ranges.
+
+Runs with ``spark-submit jobs/ingest.py --topic news`` or ``lam ingest news``. Exactly-once on
+rerun: the planned ranges are recorded before reading, output is published under names derived
+from them, and the offset manifest is committed only after the output is durable.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
+
+from lam_models.adapters import failpoints, lake
+from lam_models.adapters.kafka_admin import OffsetReader
+from lam_models.adapters.kafka_config import spark_options
+from lam_models.adapters.manifest import JobState, intent_key
+from lam_models.adapters.spark import get_spark
+from lam_models.contracts import load_contract, spark_ddl, table_columns
+from lam_models.ingest.parse import ParseLimits, try_parse
+from lam_models.ingest.ranges import OffsetRange, plan_incremental, plan_time_window, spark_offset_options
+from lam_models.settings import Settings, get_settings
+
+KINDS = ("news", "interactions")
+DEADLETTER = "deadletter"
+SKIPPED = "already ingested"
+EPOCH = datetime.fromtimestamp(0, tz=timezone.utc)
+FAR_FUTURE = datetime(9999, 1, 1, tzinfo=timezone.utc)
+
+
+@dataclass
+class IngestResult:
+    """What one run read and wrote; ``records_in == bronze + deadletter + already_ingested``."""
+
+    topic: str
+    run_key: str | None = None
+    records_in: int = 0
+    bronze: int = 0
+    deadletter: int = 0
+    already_ingested: int = 0
+    reasons: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0
+
+    @property
+    def reconciled(self) -> bool:
+        return self.records_in == self.bronze + self.deadletter + self.already_ingested
+
+
+def run(kind: str, settings: Settings | None = None, start: datetime | None = None, end: datetime | None = None) -> IngestResult:
+    """Ingest the next offset ranges of topic ``kind`` (or the broker-time window [start, end))."""
+    settings = settings or get_settings()
+    if kind not in KINDS:
+        raise ValueError(f"unknown topic kind {kind!r}; expected one of {KINDS}")
+    topic = getattr(settings.topics, kind)
+    backfill = start is not None or end is not None
+    state = JobState.for_job(settings.lake_root, "ingest", topic + ("-backfill" if backfill else ""))
+    intent = state.pending() or _plan(settings, topic, state, start, end)
+    result = IngestResult(topic=topic)
+    if intent is None:
+        return result
+    began = time.perf_counter()
+    ranges = [OffsetRange(**r) for r in intent["ranges"]]
+    result.run_key = intent_key(intent)
+    result.records_in = sum(r.count for r in ranges)
+    _write(settings, kind, topic, ranges, intent, result, backfill)
+    failpoints.hit("ingest.before_commit")
+    committed = state.committed()
+    offsets = {**committed.get("offsets", {}), **{str(r.partition): r.end for r in ranges}}
+    history = committed.get("runs", [])[-99:] + [asdict(result) | {"ranges": intent["ranges"]}]
+    state.commit({"offsets": offsets if not backfill else committed.get("offsets", {}), "runs": history})
+    for table in ("bronze", DEADLETTER, "_index"):
+        lake.discard(lake.staging_dir(settings.lake_root, table, result.run_key))
+    result.seconds = round(time.perf_counter() - began, 3)
+    return result
+
+
+def _plan(settings: Settings, topic: str, state: JobState, start: datetime | None, end: datetime | None) -> dict | None:
+    """Decide the exact ranges and the run's clock, and record them before anything is read."""
+    with OffsetReader(settings, topic) as offsets:
+        latest = offsets.latest()
+        if start is None and end is None:
+            committed = {int(p): o for p, o in state.committed().get("offsets", {}).items()}
+            ranges = plan_incremental(committed, offsets.earliest(), latest)
+        else:
+            ranges = plan_time_window(offsets.at_time(start or EPOCH), latest)
+    if not ranges:
+        return None
+    intent = {"ranges": [asdict(r) for r in ranges], "now": datetime.now(timezone.utc).isoformat()}
+    if start is not None or end is not None:
+        intent["window"] = [(start or EPOCH).isoformat(), (end or FAR_FUTURE).isoformat()]
+    state.begin(intent)
+    return intent
+
+
+def _write(settings: Settings, kind: str, topic: str, ranges: list[OffsetRange], intent: dict, result: IngestResult, backfill: bool) -> None:
+    from pyspark import StorageLevel
+    from pyspark.sql import functions as F
+    from pyspark.sql.window import Window
+
+    spark = get_spark(settings, f"lam-ingest-{kind}")
+    bronze_table, contract = f"bronze_{kind}", load_contract(kind)
+    bronze_path = lake.table_dir(settings.lake_root, f"bronze/{kind}")
+    dead_path = lake.table_dir(settings.lake_root, DEADLETTER)
+    for path in (bronze_path, dead_path):
+        lake.remove_run_files(path, result.run_key)
+    limits = ParseLimits.from_settings(settings.ingest, datetime.fromisoformat(intent["now"]), _known_tickers(settings))
+    raw = spark.read.format("kafka").options(**spark_options(settings.kafka), **spark_offset_options(topic, ranges)).load()
+    if "window" in intent:
+        first, last = (datetime.fromisoformat(t) for t in intent["window"])
+        raw = raw.filter((F.col("timestamp") >= F.lit(first)) & (F.col("timestamp") < F.lit(last)))
+    parsed_ddl = f"{spark_ddl(bronze_table)}, `kafka_timestamp` timestamp, `key` binary, `value` binary, `reason` string"
+    parsed = raw.select(
+        "key", "value", F.col("topic").alias("kafka_topic"), F.col("partition").alias("kafka_partition"),
+        F.col("offset").alias("kafka_offset"), F.col("timestamp").alias("kafka_timestamp"),
+    ).mapInPandas(_parser(contract, limits, table_columns(bronze_table)), schema=parsed_ddl)
+    if backfill:
+        parsed = _mark_already_ingested(spark, parsed, [bronze_path, dead_path], topic)
+    dedup = list(contract.dedup_key)
+    first = Window.partitionBy(*dedup).orderBy("kafka_partition", "kafka_offset")
+    parsed = parsed.withColumn(
+        "reason",
+        F.when(F.col("reason").isNull() & (F.row_number().over(first) > 1), F.lit(f"duplicate {'/'.join(dedup)}: within run")).otherwise(F.col("reason")),
+    )
+    index_path = lake.table_dir(settings.lake_root, f"_index/{kind}")
+    lake.remove_run_files(index_path, result.run_key)
+    if lake.parquet_files(index_path):
+        seen = spark.read.parquet(str(index_path)).withColumn("_seen", F.lit(True)).dropDuplicates(dedup)
+        parsed = parsed.join(seen, on=dedup, how="left").withColumn(
+            "reason", F.when(F.col("reason").isNull() & F.col("_seen"), F.lit(f"duplicate {'/'.join(dedup)}: already in bronze")).otherwise(F.col("reason"))
+        ).drop("_seen")
+    parsed = parsed.persist(StorageLevel.MEMORY_AND_DISK)
+    staged_bronze = lake.staging_dir(settings.lake_root, "bronze", result.run_key)
+    staged_dead = lake.staging_dir(settings.lake_root, DEADLETTER, result.run_key)
+    good = parsed.filter(F.col("reason").isNull()).select(*table_columns(bronze_table))
+    good.repartition(1, "event_date").sortWithinPartitions("kafka_partition", "kafka_offset").write.mode("overwrite").partitionBy("event_date").parquet(str(staged_bronze))
+    good.select(*dedup).coalesce(1).write.mode("overwrite").parquet(str(lake.staging_dir(settings.lake_root, "_index", result.run_key)))
+    bad = parsed.filter(F.col("reason").isNotNull() & (F.col("reason") != SKIPPED)).select(*table_columns(DEADLETTER))
+    bad.coalesce(1).sortWithinPartitions("kafka_partition", "kafka_offset").write.mode("overwrite").partitionBy("kafka_topic").parquet(str(staged_dead))
+    counts = parsed.groupBy(F.split("reason", ":").getItem(0).alias("kind")).count().collect()
+    parsed.unpersist()
+    for row in counts:
+        if row["kind"] is None:
+            result.bronze = row["count"]
+        elif row["kind"] == SKIPPED:
+            result.already_ingested = row["count"]
+        else:
+            result.reasons[row["kind"]] = row["count"]
+            result.deadletter += row["count"]
+    if backfill:  # the scanned ranges also hold records outside the window
+        result.records_in = result.bronze + result.deadletter + result.already_ingested
+    if not result.reconciled:
+        raise RuntimeError(f"counts do not reconcile for {topic}: {asdict(result)}")
+    failpoints.hit("ingest.before_publish")
+    lake.publish(staged_bronze, bronze_path, result.run_key)
+    lake.publish(staged_dead, dead_path, result.run_key)
+    lake.publish(lake.staging_dir(settings.lake_root, "_index", result.run_key), index_path, result.run_key)
+
+
+def _parser(contract, limits: ParseLimits, columns: list[str]):
+    """mapInPandas function: parse each record, keep raw bytes only for rejected ones."""
+    import pandas as pd
+
+    output = [*columns, "kafka_timestamp", "key", "value", "reason"]
+
+    def parse_batches(batches):
+        for batch in batches:
+            rows = []
+            for key, value, topic, partition, offset, timestamp in batch.itertuples(index=False, name=None):
+                row, reason = try_parse(value, contract, limits)
+                provenance = {"kafka_topic": topic, "kafka_partition": partition, "kafka_offset": offset, "kafka_timestamp": timestamp}
+                if row is None:
+                    rows.append({**provenance, "key": key, "value": value, "reason": reason})
+                else:
+                    rows.append({**row, **provenance, "key": None, "value": None, "reason": None})
+            yield pd.DataFrame({c: [row.get(c) for row in rows] for c in output}, columns=output)
+
+    return parse_batches
+
+
+def _mark_already_ingested(spark, parsed, tables, topic: str):
+    """Backfill: records whose (partition, offset) already sit in bronze or dead-letter are skipped."""
+    from pyspark.sql import functions as F
+
+    keys = ["kafka_partition", "kafka_offset"]
+    existing = [
+        spark.read.parquet(str(path)).filter(F.col("kafka_topic") == topic).select(*keys)
+        for path in tables if lake.parquet_files(path)
+    ]
+    if not existing:
+        return parsed
+    done = existing[0].unionByName(existing[1]) if len(existing) == 2 else existing[0]
+    return parsed.join(done.withColumn("_done", F.lit(True)), on=keys, how="left").withColumn(
+        "reason", F.when(F.col("_done"), F.lit(SKIPPED)).otherwise(F.col("reason"))
+    ).drop("_done")
+
+
+def _known_tickers(settings: Settings) -> frozenset[str] | None:
+    path = settings.ingest.known_tickers_file
+    if not path:
+        return None
+    with open(path) as handle:
+        return frozenset(line.strip() for line in handle if line.strip())
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--topic", choices=KINDS, required=True)
+    parser.add_argument("--from", dest="start", type=datetime.fromisoformat, default=None, help="backfill start (broker time)")
+    parser.add_argument("--to", dest="end", type=datetime.fromisoformat, default=None, help="backfill end, exclusive")
+    args = parser.parse_args(argv)
+    result = run(args.topic, start=args.start, end=args.end)
+    print(f"ingest {result.topic}: in={result.records_in} bronze={result.bronze} deadletter={result.deadletter} "
+          f"already_ingested={result.already_ingested} reconciled={result.reconciled} reasons={result.reasons}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,97 @@
+"""Scoring job: new bronze news files -> silver rows with the headline embedding (Spark pandas UDF).
+
+Incremental by bronze file: the set of files already scored is the committed state; the run's
+file list is recorded first, so a rerun after a crash scores exactly the same files again.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from dataclasses import asdict, dataclass
+
+from lam_models.adapters import failpoints, lake
+from lam_models.adapters.manifest import JobState, intent_key
+from lam_models.adapters.spark import get_spark
+from lam_models.contracts import table_columns
+from lam_models.scoring.predict import ScoringConfig, make_predict_fn
+from lam_models.settings import Settings, get_settings
+
+
+@dataclass
+class ScoreResult:
+    files: int = 0
+    rows_in: int = 0
+    rows_out: int = 0
+    model_version: str | None = None
+    run_key: str | None = None
+    seconds: float = 0.0
+
+
+def run(settings: Settings | None = None) -> ScoreResult:
+    """Score every bronze news file not scored yet."""
+    settings = settings or get_settings()
+    state = JobState.for_job(settings.lake_root, "score", "news")
+    bronze = lake.table_dir(settings.lake_root, "bronze/news")
+    config = ScoringConfig.from_settings(settings.model, threads=1)
+    intent = state.pending()
+    if intent is None:
+        done = set(state.committed().get("files", []))
+        todo = [str(p.relative_to(bronze)) for p in lake.parquet_files(bronze) if str(p.relative_to(bronze)) not in done]
+        if not todo:
+            return ScoreResult()
+        intent = {"files": todo, "model_version": config.model_version}
+        state.begin(intent)
+    began = time.perf_counter()
+    spark = get_spark(settings, "lam-score")
+    config = ScoringConfig.from_settings(settings.model, threads=int(spark.conf.get("spark.task.cpus", "1")))
+    result = ScoreResult(files=len(intent["files"]), model_version=config.model_version, run_key=intent_key(intent))
+    silver = lake.table_dir(settings.lake_root, "silver/news")
+    lake.remove_run_files(silver, result.run_key)
+    result.rows_in, result.rows_out = _score(spark, settings, config, [bronze / f for f in intent["files"]], result.run_key)
+    lake.publish(lake.staging_dir(settings.lake_root, "silver", result.run_key), silver, result.run_key)
+    failpoints.hit("score.before_commit")
+    committed = state.committed()
+    state.commit({"files": sorted(set(committed.get("files", [])) | set(intent["files"])),
+                  "runs": committed.get("runs", [])[-99:] + [asdict(result)]})
+    lake.discard(lake.staging_dir(settings.lake_root, "silver", result.run_key))
+    result.seconds = round(time.perf_counter() - began, 3)
+    return result
+
+
+def _score(spark, settings: Settings, config: ScoringConfig, files, run_key: str) -> tuple[int, int]:
+    from pyspark.ml.functions import predict_batch_udf
+    from pyspark.sql import functions as F
+    from pyspark.sql.types import ArrayType, FloatType, StructField, StructType
+
+    bronze_root = lake.table_dir(settings.lake_root, "bronze/news")
+    news = spark.read.option("basePath", str(bronze_root)).parquet(*[str(f) for f in files])
+    rows_in = news.count()
+    udf = predict_batch_udf(
+        make_predict_fn(config),
+        return_type=StructType([StructField("embedding", ArrayType(FloatType()))]),
+        batch_size=settings.spark.arrow_batch_rows,
+    )
+    parallelism = max(1, min(spark.sparkContext.defaultParallelism, rows_in // 2000 + 1))
+    scored = (
+        news.repartition(parallelism, "id")
+        .withColumn("scores", udf("headline"))
+        .select("*", F.col("scores.embedding").alias("embedding"), F.lit(config.model_version).alias("model_version"))
+        .select(*table_columns("silver_news"))
+    )
+    staged = lake.staging_dir(settings.lake_root, "silver", run_key)
+    scored.repartition(1, "event_date").sortWithinPartitions("published_at", "id").write.mode("overwrite").partitionBy("event_date").parquet(str(staged))
+    rows_out = spark.read.parquet(str(staged)).count()
+    if rows_out != rows_in:
+        raise RuntimeError(f"scoring wrote {rows_out} rows for {rows_in} bronze rows")
+    return rows_in, rows_out
+
+
+def main(argv: list[str] | None = None) -> None:
+    argparse.ArgumentParser(description=__doc__).parse_args(argv)
+    result = run()
+    print(f"score news: files={result.files} rows={result.rows_out} model={result.model_version} in {result.seconds}s")
+
+
+if __name__ == "__main__":
+    main()

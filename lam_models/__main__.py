@@ -1,0 +1,5 @@
+"""``python -m lam_models`` runs the ``lam`` CLI."""
+
+from lam_models.cli import app
+
+app()

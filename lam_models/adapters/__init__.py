@@ -1,0 +1,1 @@
+"""The only core code that touches Spark, Kafka, processes or lake files."""

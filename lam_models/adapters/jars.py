@@ -1,0 +1,45 @@
+"""Java dependencies resolved from Maven Central by Maven (our small poms), cached outside the clone."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+POMS_DIR = Path(__file__).resolve().parents[2] / "scripts" / "maven"
+JAR_SETS = ("broker", "spark")
+
+
+class MissingJarsError(RuntimeError):
+    """Raised with the one command that fixes it."""
+
+
+def jar_dir(jars_root: Path, name: str) -> Path:
+    return jars_root / name
+
+
+def ensure_jars(jars_root: Path, name: str) -> list[Path]:
+    """Resolve jar set ``name`` (broker|spark) with ``mvn dependency:copy-dependencies`` once."""
+    target = jar_dir(jars_root, name)
+    marker = target / ".complete"
+    if not marker.exists():
+        if shutil.which("mvn") is None:
+            raise MissingJarsError(f"jars for {name} missing in {target} and no `mvn` on PATH: install Maven, then run `lam setup jars`")
+        pom = POMS_DIR / name / "pom.xml"
+        staging = target.with_name(f".{name}.partial")
+        shutil.rmtree(staging, ignore_errors=True)
+        subprocess.run(
+            ["mvn", "-q", "-B", "-f", str(pom), "dependency:copy-dependencies",
+             f"-DoutputDirectory={staging}", "-DincludeScope=runtime"],
+            check=True,
+        )
+        shutil.rmtree(target, ignore_errors=True)
+        staging.rename(target)
+        marker.touch()
+    return sorted(target.glob("*.jar"))
+
+
+def spark_connector_jars(jars_root: Path, pyspark_jars: Path) -> list[Path]:
+    """The connector jars Spark lacks (pyspark already ships scala, hadoop, lz4, ...)."""
+    present = {p.name for p in pyspark_jars.glob("*.jar")}
+    return [p for p in ensure_jars(jars_root, "spark") if p.name not in present]

@@ -1,0 +1,50 @@
+"""SparkSession for the jobs: the Kafka connector jars, UTC, Arrow batches sized from settings.
+
+``local[*]`` by default; a ``k8s://`` master (set in settings) runs the same jobs on Kubernetes,
+where the image already carries the jars.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from lam_models.adapters.jars import spark_connector_jars
+from lam_models.settings import Settings
+
+
+def pyspark_jars_dir() -> Path:
+    import pyspark
+
+    return Path(pyspark.__file__).parent / "jars"
+
+
+def get_spark(settings: Settings, app_name: str):
+    """The active session, or a new one configured for lam-pipelines jobs."""
+    from pyspark.sql import SparkSession
+
+    active = SparkSession.getActiveSession()
+    if active is not None:
+        return active
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
+    jars = spark_connector_jars(settings.jars_dir, pyspark_jars_dir())
+    builder = (
+        SparkSession.builder.master(settings.spark.master)
+        .appName(app_name)
+        .config("spark.jars", ",".join(str(j) for j in jars))
+        .config("spark.driver.memory", settings.spark.driver_memory)
+        .config("spark.sql.shuffle.partitions", str(settings.spark.shuffle_partitions))
+        .config("spark.sql.session.timeZone", "UTC")
+        .config("spark.sql.execution.arrow.pyspark.enabled", "true")
+        .config("spark.sql.execution.arrow.maxRecordsPerBatch", str(settings.spark.arrow_batch_rows))
+        .config("spark.sql.parquet.compression.codec", "zstd")
+        .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
+        .config("spark.python.worker.reuse", "true")
+        .config("spark.driver.extraJavaOptions", "-Dlog4j2.level=WARN")
+    )
+    spark = builder.getOrCreate()
+    spark.sparkContext.setLogLevel("WARN")
+    return spark

@@ -1,0 +1,18 @@
+"""``lam setup``: resolve what the project needs beyond Python packages (Maven jars)."""
+
+from __future__ import annotations
+
+import typer
+
+from lam_models.adapters.jars import JAR_SETS, ensure_jars
+from lam_models.cli._common import console, guarded, settings
+
+app = typer.Typer(help="Install non-Python dependencies into the cache.", no_args_is_help=True)
+
+
+@app.command("jars")
+def jars() -> None:
+    """Resolve the Kafka broker and Spark connector jars with Maven (once; cached)."""
+    for name in JAR_SETS:
+        found = guarded(lambda name=name: ensure_jars(settings().jars_dir, name))
+        console.print(f"{name}: {len(found)} jars in {settings().jars_dir / name}")

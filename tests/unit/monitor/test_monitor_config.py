@@ -1,0 +1,48 @@
+"""MonitorConfig: validated when built, serialisable, and generic key kinds."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from lam_models.monitor.config import MonitorConfig, key_kind, window_nanos
+
+
+def test_defaults_are_valid_and_round_trip_through_json() -> None:
+    config = MonitorConfig()
+    again = MonitorConfig.from_dict(json.loads(json.dumps(config.to_dict())))
+    assert again == config
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"window_sizes": ()}, "window_sizes is empty"),
+        ({"window_sizes": ("1h", "1h")}, "duplicates"),
+        ({"window_sizes": ("soon",)}, "does not parse"),
+        ({"baseline_alpha": 1.5}, "baseline_alpha"),
+        ({"prior_strength": 0}, "prior_strength"),
+        ({"min_move": 1.0}, "min_move"),
+        ({"severity_z": (2.0, 5.0)}, "severity_z"),
+        ({"cooldown_windows": 0}, "cooldown_windows"),
+        ({"nab_method": "lstm"}, "nab_method"),
+    ],
+)
+def test_bad_values_raise_with_the_field_named(changes: dict, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        MonitorConfig().update(**changes)
+
+
+def test_unknown_fields_are_rejected() -> None:
+    with pytest.raises(ValueError, match="unknown MonitorConfig fields"):
+        MonitorConfig.from_dict({"z_treshold": 3})
+
+
+def test_window_nanos_and_key_kinds() -> None:
+    assert window_nanos("1h") == window_nanos("60min") == 3_600 * 10**9
+    assert key_kind("market") == "market"
+    assert key_kind("ticker:AAPL") == "ticker"
+    assert key_kind("topic:3") == "topic"
+    with pytest.raises(ValueError, match="kind:name"):
+        key_kind("AAPL")
