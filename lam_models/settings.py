@@ -6,18 +6,23 @@ arguments. Nested sections use ``__``: ``LAM_KAFKA__BOOTSTRAP_SERVERS``. Secrets
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import os
+import typing
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Any, ClassVar, Literal
 
-from pydantic import BaseModel, Field, SecretStr, field_validator
+from pydantic import BaseModel, Field, SecretStr, create_model, field_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
     YamlConfigSettingsSource,
 )
+
+from lam_models.monitor.config import MonitorConfig
 
 ENV_PREFIX = "LAM_"
 NESTED_DELIMITER = "__"
@@ -76,6 +81,27 @@ class SparkSettings(BaseModel):
     connection_id: str = "spark_default"
 
 
+class ConfigSection(BaseModel):
+    """A settings section that mirrors a pure module's frozen config dataclass."""
+
+    config_class: ClassVar[type]
+
+    def to_config(self) -> Any:
+        return self.config_class(**{name: getattr(self, name) for name in type(self).model_fields})
+
+
+def section_of(config_cls: type) -> type[ConfigSection]:
+    """Build the section from the dataclass, field for field, so the two cannot drift."""
+    hints = typing.get_type_hints(config_cls)
+    fields = {f.name: (hints[f.name], f.default) for f in dataclasses.fields(config_cls)}
+    section = create_model(f"{config_cls.__name__}Section", __base__=ConfigSection, __doc__=config_cls.__doc__, **fields)  # type: ignore[call-overload]
+    section.config_class = config_cls
+    return section
+
+
+MonitorSettings = section_of(MonitorConfig)
+
+
 class Settings(BaseSettings):
     """Everything configurable about lam-pipelines, validated when built."""
 
@@ -96,6 +122,7 @@ class Settings(BaseSettings):
     ingest: IngestSettings = IngestSettings()
     model: ModelSettings = ModelSettings()
     spark: SparkSettings = SparkSettings()
+    monitor: MonitorSettings = MonitorSettings()
 
     @field_validator("home", "lake_root", "registry_root", "data_dir", "run_root", mode="after")
     @classmethod
@@ -128,20 +155,36 @@ class Settings(BaseSettings):
         return dict(_flatten(self, None))
 
 
-def _flatten(model: BaseModel, parent: str | None) -> list[tuple[str, str]]:
+def _flatten(section: Any, parent: str | None) -> list[tuple[str, str]]:
     rows: list[tuple[str, str]] = []
-    for name in type(model).model_fields:
-        value = getattr(model, name)
+    for name in _field_names(section):
+        value = getattr(section, name)
         key = f"{ENV_PREFIX}{name.upper()}" if parent is None else f"{parent}{NESTED_DELIMITER}{name.upper()}"
-        if isinstance(value, BaseModel):
+        if isinstance(value, BaseModel) or dataclasses.is_dataclass(value):
             rows.extend(_flatten(value, key))
-        elif not _is_secret_field(type(model), name):
-            rows.append((key, "" if value is None else str(value)))
+        elif not _is_secret_field(type(section), name):
+            rows.append((key, _env_value(value)))
     return rows
 
 
-def _is_secret_field(model_cls: type[BaseModel], name: str) -> bool:
-    return "SecretStr" in str(model_cls.model_fields[name].annotation)
+def _field_names(section: Any) -> list[str]:
+    if isinstance(section, BaseModel):
+        return list(type(section).model_fields)
+    return [f.name for f in dataclasses.fields(section)]
+
+
+def _env_value(value: Any) -> str:
+    """Env text pydantic-settings parses back to the same value: JSON for lists, '' for None."""
+    if value is None:
+        return ""
+    if isinstance(value, (list, tuple, dict)):
+        return json.dumps(value)
+    return str(value)
+
+
+def _is_secret_field(section_cls: type, name: str) -> bool:
+    fields = getattr(section_cls, "model_fields", None)
+    return fields is not None and "SecretStr" in str(fields[name].annotation)
 
 
 @lru_cache(maxsize=1)

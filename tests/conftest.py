@@ -10,7 +10,26 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 DATA_DIR = Path(os.environ.get("LAM_DATA_DIR", REPO.parent / "shared" / "data"))
-TEST_PORT = int(os.environ.get("LAM_TEST_KAFKA_PORT", "19092"))
+
+
+def _free_port_pair() -> int:
+    """A client port whose next port (the controller's) is free too: parallel test runs never collide."""
+    import random
+    import socket
+
+    for _ in range(100):
+        port = random.randint(20000, 40000)
+        try:
+            with socket.socket() as a, socket.socket() as b:
+                a.bind(("127.0.0.1", port))
+                b.bind(("127.0.0.1", port + 1))
+            return port
+        except OSError:
+            continue
+    raise RuntimeError("no free port pair for the test broker")
+
+
+TEST_PORT = int(os.environ.get("LAM_TEST_KAFKA_PORT") or _free_port_pair())
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")

@@ -83,3 +83,33 @@ class OffsetReader:
         """First offset whose broker timestamp is >= ``when`` per partition (None: none that late)."""
         found = self._consumer.offsets_for_times({tp: int(when.timestamp() * 1000) for tp in self._tps})
         return {tp.partition: (o.offset if o is not None else None) for tp, o in found.items()}
+
+
+def topic_end_offsets(settings: Settings, topic: str) -> dict[str, int]:
+    """End offset per partition (as JSON-friendly string keys)."""
+    with OffsetReader(settings, topic) as offsets:
+        return {str(p): o for p, o in offsets.latest().items()}
+
+
+def read_topic_since(settings: Settings, topic: str, start: dict[str, int]) -> list[bytes]:
+    """Values of every record from ``start`` (per partition; missing = beginning) up to the current end."""
+    from kafka import KafkaConsumer, TopicPartition
+
+    with OffsetReader(settings, topic) as offsets:
+        end = offsets.latest()
+    todo = {p: (int(start.get(str(p), 0)), e) for p, e in end.items() if e > int(start.get(str(p), 0))}
+    if not todo:
+        return []
+    consumer = KafkaConsumer(**client_config(settings.kafka), enable_auto_commit=False)
+    try:
+        values: list[bytes] = []
+        for partition, (first, last) in todo.items():
+            tp = TopicPartition(topic, partition)
+            consumer.assign([tp])
+            consumer.seek(tp, first)
+            while consumer.position(tp) < last:
+                for records in consumer.poll(timeout_ms=1000).values():
+                    values.extend(r.value for r in records if r.offset < last)
+        return values
+    finally:
+        consumer.close()

@@ -78,3 +78,25 @@ def parquet_files(table_path: Path) -> list[Path]:
     if not table_path.exists():
         return []
     return sorted(p for p in table_path.rglob("part-*.parquet") if not any(s.startswith(("_", ".")) for s in p.relative_to(table_path).parts))
+
+
+SNAPSHOT = "snapshot.parquet"
+
+
+def replace_snapshot(table_path: Path, frame) -> None:
+    """Small whole-table snapshots (alerts, window aggregates): one Parquet file replaced atomically."""
+    table_path.mkdir(parents=True, exist_ok=True)
+    tmp = table_path / f".{SNAPSHOT}.tmp"
+    frame.to_parquet(tmp, index=False)
+    with open(tmp, "rb") as handle:
+        os.fsync(handle.fileno())
+    os.replace(tmp, table_path / SNAPSHOT)
+    _fsync_dir(table_path)
+
+
+def read_snapshot(table_path: Path):
+    """The table's snapshot as a pandas frame, or None before the first write."""
+    import pandas as pd
+
+    path = table_path / SNAPSHOT
+    return pd.read_parquet(path) if path.is_file() else None

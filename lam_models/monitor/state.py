@@ -137,3 +137,9 @@ def merge_revision(previous: dict[str, Any] | None, current: dict[str, Any]) -> 
     if previous.get("fingerprint") == current["fingerprint"]:
         return None
     return {**current, "revision": max(int(previous["revision"]) + 1, int(current["revision"]))}
+
+
+def deliveries(previous_by_id: dict[str, dict[str, Any]], current: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The alerts to deliver now: new ones, and changed ones as their next revision (in input order)."""
+    merged = (merge_revision(previous_by_id.get(alert["alert_id"]), alert) for alert in current)
+    return [alert for alert in merged if alert is not None]
