@@ -22,6 +22,7 @@ from pydantic_settings import (
     YamlConfigSettingsSource,
 )
 
+from lam_models.alerting.config import AlertingConfig
 from lam_models.monitor.config import MonitorConfig
 
 ENV_PREFIX = "LAM_"
@@ -100,6 +101,7 @@ def section_of(config_cls: type) -> type[ConfigSection]:
 
 
 MonitorSettings = section_of(MonitorConfig)
+AlertingSettings = section_of(AlertingConfig)
 
 
 class Settings(BaseSettings):
@@ -123,6 +125,7 @@ class Settings(BaseSettings):
     model: ModelSettings = ModelSettings()
     spark: SparkSettings = SparkSettings()
     monitor: MonitorSettings = MonitorSettings()
+    alerting: AlertingSettings = AlertingSettings()
 
     @field_validator("home", "lake_root", "registry_root", "data_dir", "run_root", mode="after")
     @classmethod

@@ -1,0 +1,71 @@
+"""Alerting knobs: dedup store, dead-letter, webhook retries and consumer timeouts (defaults in one place).
+
+``Settings.alerting`` is built from this dataclass field for field (``LAM_ALERTING__*`` env vars).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from lam_models.settings import Settings
+
+
+@dataclass(frozen=True)
+class AlertingConfig:
+    """How the alert consumer and its sinks behave.
+
+    Attributes:
+        dedup_db: SQLite file of delivered (sink, alert_id, revision); None = ``<run_root>/alerting/dedup.sqlite``.
+        deadletter: where undeliverable or malformed alerts go: a JSON-lines path, ``"topic"`` for
+            ``<alerts>.deadletter``, or None = ``<run_root>/alerting/deadletter-<group>.jsonl``.
+        webhook_timeout_s: HTTP timeout of one webhook attempt.
+        webhook_retries: attempts after the first one before an alert is dead-lettered.
+        backoff_initial_s: wait before the first retry; doubles each retry.
+        backoff_max_s: cap on one wait.
+        poll_timeout_ms: longest blocking poll; a stop request is noticed within it.
+        shutdown_timeout_s: a stop that takes longer than this exits the process hard (exit code 3).
+        max_poll_records: records per poll, i.e. per offset commit at most.
+        session_timeout_ms: group session timeout (a killed member leaves the group after it).
+        heartbeat_interval_ms: group heartbeat interval (about a third of the session timeout).
+        max_poll_interval_ms: longest time between polls before the member is evicted.
+    """
+
+    dedup_db: Path | None = None
+    deadletter: str | None = None
+    webhook_timeout_s: float = 5.0
+    webhook_retries: int = 4
+    backoff_initial_s: float = 0.5
+    backoff_max_s: float = 8.0
+    poll_timeout_ms: int = 500
+    shutdown_timeout_s: float = 15.0
+    max_poll_records: int = 100
+    session_timeout_ms: int = 10_000
+    heartbeat_interval_ms: int = 3_000
+    max_poll_interval_ms: int = 300_000
+
+    def __post_init__(self) -> None:
+        if self.webhook_retries < 0 or self.backoff_initial_s < 0 or self.backoff_max_s < self.backoff_initial_s:
+            raise ValueError("alerting: webhook_retries >= 0 and 0 <= backoff_initial_s <= backoff_max_s are required")
+        if self.poll_timeout_ms < 1 or self.shutdown_timeout_s <= 0 or self.max_poll_records < 1:
+            raise ValueError("alerting: poll_timeout_ms, shutdown_timeout_s and max_poll_records must be positive")
+        if self.heartbeat_interval_ms >= self.session_timeout_ms:
+            raise ValueError("alerting: heartbeat_interval_ms must be below session_timeout_ms (about a third of it)")
+
+    @classmethod
+    def from_settings(cls, settings: Settings, **overrides: Any) -> AlertingConfig:
+        """The ``alerting`` section of ``settings``, then the non-None ``overrides``."""
+        return replace(settings.alerting.to_config(), **{k: v for k, v in overrides.items() if v is not None})
+
+    def dedup_path(self, settings: Settings) -> Path:
+        return Path(self.dedup_db).expanduser() if self.dedup_db else settings.run_root / "alerting" / "dedup.sqlite"
+
+    def deadletter_target(self, settings: Settings, group: str) -> str | Path:
+        """``"topic"`` or the dead-letter JSON-lines file of a consumer group."""
+        if self.deadletter == "topic":
+            return "topic"
+        if self.deadletter:
+            return Path(self.deadletter).expanduser()
+        return settings.run_root / "alerting" / f"deadletter-{group}.jsonl"

@@ -1,0 +1,231 @@
+"""The alert consumer: a kafka-python consumer-group member that delivers alerts at least once.
+
+Offsets are committed only after every record before them reached an outcome (delivered, duplicate,
+failed and dead-lettered, or malformed and dead-lettered); the dedup store turns redeliveries into
+duplicates, so a crash or a rebalance never repeats a delivery that was recorded. SIGTERM or SIGINT
+stops the loop within one poll timeout plus the record in flight; a watchdog exits hard if the stop
+takes longer than ``shutdown_timeout_s``. ``python -m lam_models.alerting.consumer consume ...`` runs
+the CLI group (as ``lam alerts``).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import signal
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from lam_models.adapters.kafka_admin import check_reachable, ensure_topics
+from lam_models.adapters.kafka_config import client_config
+from lam_models.alerting.config import AlertingConfig
+from lam_models.alerting.dedup import DedupStore
+from lam_models.alerting.handler import AlertHandler, Counts, DeadLetter
+from lam_models.alerting.sinks import DeadLetterFile, DeliveryInterrupted, RetryPolicy, Sink
+from lam_models.settings import Settings
+
+log = logging.getLogger(__name__)
+HARD_EXIT_CODE = 3
+
+
+class DeadLetterTopic:
+    """Dead-letter on ``<alerts>.deadletter``: the raw bytes as value, reason and origin as headers."""
+
+    def __init__(self, settings: Settings, topic: str) -> None:
+        from kafka import KafkaProducer
+
+        ensure_topics(settings, [topic])
+        self.topic = topic
+        self._producer = KafkaProducer(**client_config(settings.kafka), acks="all", enable_idempotence=True, retries=10)
+
+    def write(self, reason: str, value: bytes | None, **context: Any) -> None:
+        key = context.get("key")
+        headers = [("lam.reason", reason.encode("utf-8"))]
+        headers += [(f"lam.{k}", str(v).encode("utf-8")) for k, v in context.items() if k != "key" and v is not None]
+        future = self._producer.send(self.topic, value=value, key=key.encode("utf-8") if key else None, headers=headers)
+        future.get(timeout=30)  # durable (acks=all) before the offset may be committed
+
+    def close(self) -> None:
+        self._producer.close(timeout=10)
+
+
+class AlertConsumer:
+    """One member of consumer group ``group`` on the alerts topic, feeding ``handler``.
+
+    ``stop()`` may be called from any thread or a signal handler; ``counts``, ``assignment`` and the
+    optional JSON ``status_file`` (rewritten after every commit) tell what it has done so far.
+    """
+
+    def __init__(self, settings: Settings, group: str, handler: AlertHandler, config: AlertingConfig,
+                 instance_id: str | None = None, status_file: Path | None = None,
+                 stop_event: threading.Event | None = None) -> None:
+        self.settings = settings
+        self.group = group
+        self.handler = handler
+        self.config = config
+        self.instance_id = instance_id
+        self.status_file = status_file
+        self.stop_event = stop_event or threading.Event()
+        self.assignment: list[int] = []
+        self.commit_failures = 0
+        self.state = "starting"
+
+    @property
+    def counts(self) -> Counts:
+        return self.handler.counts
+
+    def stop(self) -> None:
+        self.stop_event.set()
+
+    def run(self, max_messages: int | None = None, idle_timeout_s: float | None = None) -> Counts:
+        """Consume until stopped, ``max_messages`` records were processed, or ``idle_timeout_s`` without records."""
+        from kafka import ConsumerRebalanceListener, KafkaConsumer
+
+        owner = self
+
+        class _Listener(ConsumerRebalanceListener):
+            def on_partitions_revoked(self, revoked: Any) -> None:
+                owner.assignment = []
+
+            def on_partitions_assigned(self, assigned: Any) -> None:
+                owner.assignment = sorted(tp.partition for tp in assigned)
+                owner._write_status()
+
+        check_reachable(self.settings)
+        self.handler.start()
+        c = self.config
+        consumer = KafkaConsumer(
+            **client_config(self.settings.kafka), group_id=self.group, group_instance_id=self.instance_id,
+            client_id=f"lam-alerts-{self.group}", enable_auto_commit=False, auto_offset_reset="earliest",
+            max_poll_records=c.max_poll_records, session_timeout_ms=c.session_timeout_ms,
+            heartbeat_interval_ms=c.heartbeat_interval_ms, max_poll_interval_ms=c.max_poll_interval_ms,
+        )
+        consumer.subscribe([self.settings.topics.alerts], listener=_Listener())
+        self.state = "running"
+        try:
+            self._loop(consumer, max_messages, idle_timeout_s)
+        finally:
+            self.state = "stopped"
+            consumer.close(autocommit=False, timeout_ms=min(5000, int(c.shutdown_timeout_s * 1000)))
+            self._write_status()
+        return self.counts
+
+    def _loop(self, consumer: Any, max_messages: int | None, idle_timeout_s: float | None) -> None:
+        processed = 0
+        last_record = time.monotonic()
+        while not self.stop_event.is_set():
+            remaining = None if max_messages is None else max_messages - processed
+            if remaining is not None and remaining <= 0:
+                return
+            batch = consumer.poll(timeout_ms=self.config.poll_timeout_ms, max_records=remaining)
+            if not batch:
+                if idle_timeout_s is not None and time.monotonic() - last_record >= idle_timeout_s:
+                    return
+                continue
+            last_record = time.monotonic()
+            done: dict[Any, int] = {}
+            try:
+                for tp, records in batch.items():
+                    for record in records:
+                        if self.stop_event.is_set():
+                            return
+                        key = record.key.decode("utf-8", "replace") if record.key is not None else None
+                        self.handler.handle(record.value, topic=tp.topic, partition=tp.partition,
+                                            offset=record.offset, key=key)
+                        done[tp] = record.offset + 1
+                        processed += 1
+            except DeliveryInterrupted as exc:
+                log.warning("%s; the alert will be redelivered", exc)
+                return
+            finally:
+                self._commit(consumer, done)
+
+    def _commit(self, consumer: Any, done: dict[Any, int]) -> None:
+        if not done:
+            return
+        from kafka import OffsetAndMetadata
+        from kafka.errors import KafkaError
+
+        try:
+            consumer.commit({tp: OffsetAndMetadata(offset, "", -1) for tp, offset in done.items()})
+        except KafkaError as exc:  # e.g. a rebalance took the partition: it is redelivered, then deduplicated
+            self.commit_failures += 1
+            log.warning("offset commit failed (%s); the records will be redelivered and deduplicated", exc)
+        self._write_status()
+
+    def status(self) -> dict[str, Any]:
+        return {"group": self.group, "sink": self.handler.sink.name, "pid": os.getpid(), "state": self.state,
+                "assignment": self.assignment, "recovered": self.handler.recovered,
+                "commit_failures": self.commit_failures, **self.counts.as_dict()}
+
+    def _write_status(self) -> None:
+        if self.status_file is None:
+            return
+        tmp = self.status_file.with_suffix(self.status_file.suffix + ".tmp")
+        tmp.write_text(json.dumps(self.status()))
+        os.replace(tmp, self.status_file)
+
+
+def build_sink(kind: str, config: AlertingConfig, path: Path | None = None, url: str | None = None) -> Sink:
+    """``stdout``, ``jsonl`` (needs ``path``) or ``webhook`` (needs ``url``)."""
+    from lam_models.alerting.sinks import JsonlSink, StdoutSink, WebhookSink
+
+    if kind == "stdout":
+        return StdoutSink()
+    if kind == "jsonl":
+        if path is None:
+            raise ValueError("the jsonl sink needs --path FILE")
+        return JsonlSink(path)
+    if kind == "webhook":
+        if not url:
+            raise ValueError("the webhook sink needs --url http(s)://...")
+        return WebhookSink(url, timeout_s=config.webhook_timeout_s)
+    raise ValueError(f"unknown sink {kind!r}: use stdout, jsonl or webhook")
+
+
+def build_consumer(settings: Settings, group: str, sink: Sink, config: AlertingConfig,
+                   instance_id: str | None = None, status_file: Path | None = None) -> AlertConsumer:
+    """Wire sink, dedup store, dead-letter and retry policy into a consumer (nothing connects yet)."""
+    target = config.deadletter_target(settings, group)
+    deadletter: DeadLetter = (DeadLetterTopic(settings, f"{settings.topics.alerts}.deadletter")
+                              if target == "topic" else DeadLetterFile(Path(target)))
+    policy = RetryPolicy(config.webhook_retries, config.backoff_initial_s, config.backoff_max_s)
+    stop_event = threading.Event()
+    handler = AlertHandler(sink, DedupStore(config.dedup_path(settings)), deadletter, policy,
+                           wait=stop_event.wait, context={"group": group})
+    return AlertConsumer(settings, group, handler, config, instance_id, status_file, stop_event)
+
+
+def run_consumer(consumer: AlertConsumer, max_messages: int | None = None, idle_timeout_s: float | None = None,
+                 handle_signals: bool = True) -> Counts:
+    """Run until done; SIGTERM/SIGINT stop it gracefully, a second signal or the watchdog exits hard."""
+    if handle_signals:
+        _install_signal_handlers(consumer)
+    try:
+        return consumer.run(max_messages, idle_timeout_s)
+    finally:
+        consumer.handler.sink.close()
+        consumer.handler.store.close()
+        consumer.handler.deadletter.close()
+
+
+def _install_signal_handlers(consumer: AlertConsumer) -> None:
+    def on_signal(signum: int, frame: object) -> None:
+        if consumer.stop_event.is_set():
+            os._exit(128 + signum)
+        consumer.stop()
+        watchdog = threading.Timer(consumer.config.shutdown_timeout_s, os._exit, args=(HARD_EXIT_CODE,))
+        watchdog.daemon = True
+        watchdog.start()
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+
+
+if __name__ == "__main__":
+    from lam_models.cli.alerts import app
+
+    app()
