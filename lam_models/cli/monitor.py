@@ -1,0 +1,36 @@
+"""``lam monitor run|nab``: the sentiment monitor job, and the same detector on NAB series."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import typer
+
+from lam_models.cli._common import console, guarded, settings
+
+app = typer.Typer(help="Negative-sentiment spike monitor.", no_args_is_help=True)
+
+
+@app.command("run")
+def run() -> None:
+    """Evaluate every window of silver news; publish new or changed alerts to the alerts topic."""
+    from dataclasses import asdict
+
+    from jobs import monitor as job
+
+    console.print(f"monitor: {asdict(guarded(lambda: job.run(settings())))}")
+
+
+@app.command("nab")
+def nab(
+    data_dir: Path = typer.Argument(..., exists=True, file_okay=False, help="NAB data folder: <category>/<file>.csv with timestamp,value"),
+    out_dir: Path = typer.Argument(..., help="NAB results folder to write"),
+    detector: str = typer.Option("monitor", help="detector name: monitor or null"),
+) -> None:
+    """Score NAB series causally and write NAB's results layout (OUT_DIR/NAME/<category>/NAME_<file>.csv)."""
+    from lam_models.monitor import run_nab
+
+    summary = run_nab(data_dir, out_dir, detector, settings().monitor.to_config())
+    summary.pop("written", None)
+    console.print(json.dumps(summary, indent=1, default=str))
