@@ -69,7 +69,8 @@ def _keyed(silver):
     from pyspark.sql import functions as F
 
     keys = F.array_union(F.array(F.lit(MARKET_KEY)), F.transform(F.coalesce("tickers", F.array()), lambda t: F.concat(F.lit(TICKER_PREFIX), t)))
-    return silver.select("id", "headline", "published_at", "label", "score", F.explode(keys).alias("key"))
+    scored = silver.filter(F.col("label").isNotNull())  # rows scored by the base encoder carry no sentiment
+    return scored.select("id", "headline", "published_at", "label", "score", F.explode(keys).alias("key"))
 
 
 def _windows(keyed, sizes: tuple[str, ...]) -> tuple[pd.DataFrame, int, object]:

@@ -28,23 +28,24 @@ class ScoreResult:
     seconds: float = 0.0
 
 
-def run(settings: Settings | None = None) -> ScoreResult:
-    """Score every bronze news file not scored yet."""
+def run(settings: Settings | None = None, model_version: str | None = None) -> ScoreResult:
+    """Score every bronze news file not scored yet with the production (or pinned) model version."""
     settings = settings or get_settings()
     state = JobState.for_job(settings.lake_root, "score", "news")
     bronze = lake.table_dir(settings.lake_root, "bronze/news")
-    config = ScoringConfig.from_settings(settings.model, threads=1)
     intent = state.pending()
     if intent is None:
+        version = ScoringConfig.from_settings(settings, threads=1, version=model_version).model_version
         done = set(state.committed().get("files", []))
         todo = [str(p.relative_to(bronze)) for p in lake.parquet_files(bronze) if str(p.relative_to(bronze)) not in done]
         if not todo:
             return ScoreResult()
-        intent = {"files": todo, "model_version": config.model_version}
+        intent = {"files": todo, "model_version": version}
         state.begin(intent)
     began = time.perf_counter()
     spark = get_spark(settings, "lam-score")
-    config = ScoringConfig.from_settings(settings.model, threads=int(spark.conf.get("spark.task.cpus", "1")))
+    pinned = None if intent["model_version"].startswith("base:") else intent["model_version"]
+    config = ScoringConfig.from_settings(settings, threads=int(spark.conf.get("spark.task.cpus", "1")), version=pinned)
     result = ScoreResult(files=len(intent["files"]), model_version=config.model_version, run_key=intent_key(intent))
     silver = lake.table_dir(settings.lake_root, "silver/news")
     lake.remove_run_files(silver, result.run_key)
@@ -64,21 +65,18 @@ def _score(spark, settings: Settings, config: ScoringConfig, files, run_key: str
     from pyspark.sql import functions as F
     from pyspark.sql.types import ArrayType, FloatType, StructField, StructType
 
+    from lam_models.scoring.predict import SENTIMENT_COLUMNS
+
     bronze_root = lake.table_dir(settings.lake_root, "bronze/news")
     news = spark.read.option("basePath", str(bronze_root)).parquet(*[str(f) for f in files])
     rows_in = news.count()
-    udf = predict_batch_udf(
-        make_predict_fn(config),
-        return_type=StructType([StructField("embedding", ArrayType(FloatType()))]),
-        batch_size=settings.spark.arrow_batch_rows,
-    )
+    outputs = [StructField("embedding", ArrayType(FloatType()))]
+    outputs += [StructField(c, FloatType()) for c in SENTIMENT_COLUMNS] if config.has_sentiment else []
+    udf = predict_batch_udf(make_predict_fn(config), return_type=StructType(outputs), batch_size=settings.spark.arrow_batch_rows)
     parallelism = max(1, min(spark.sparkContext.defaultParallelism, rows_in // 2000 + 1))
-    scored = (
-        news.repartition(parallelism, "id")
-        .withColumn("scores", udf("headline"))
-        .select("*", F.col("scores.embedding").alias("embedding"), F.lit(config.model_version).alias("model_version"))
-        .select(*table_columns("silver_news"))
-    )
+    scored = news.repartition(parallelism, "id").withColumn("scores", udf("headline")).select("*", "scores.*")
+    scored = _with_sentiment(scored, config.has_sentiment).withColumn("model_version", F.lit(config.model_version))
+    scored = scored.select(*table_columns("silver_news"))
     staged = lake.staging_dir(settings.lake_root, "silver", run_key)
     scored.repartition(1, "event_date").sortWithinPartitions("published_at", "id").write.mode("overwrite").partitionBy("event_date").parquet(str(staged))
     rows_out = spark.read.parquet(str(staged)).count()
@@ -87,9 +85,23 @@ def _score(spark, settings: Settings, config: ScoringConfig, files, run_key: str
     return rows_in, rows_out
 
 
+def _with_sentiment(scored, has_sentiment: bool):
+    """Label = the most probable class; score = p_positive - p_negative; nulls without a sentiment head."""
+    from pyspark.sql import functions as F
+
+    if not has_sentiment:
+        for column in ("p_negative", "p_neutral", "p_positive", "score"):
+            scored = scored.withColumn(column, F.lit(None).cast("float"))
+        return scored.withColumn("label", F.lit(None).cast("string"))
+    best = F.greatest("p_negative", "p_neutral", "p_positive")
+    label = F.when(F.col("p_negative") == best, "negative").when(F.col("p_positive") == best, "positive").otherwise("neutral")
+    return scored.withColumn("label", label).withColumn("score", (F.col("p_positive") - F.col("p_negative")).cast("float"))
+
+
 def main(argv: list[str] | None = None) -> None:
-    argparse.ArgumentParser(description=__doc__).parse_args(argv)
-    result = run()
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--model-version", default=None, help="pin a registry version (default: production)")
+    result = run(model_version=parser.parse_args(argv).model_version)
     print(f"score news: files={result.files} rows={result.rows_out} model={result.model_version} in {result.seconds}s")
 
 

@@ -1,60 +1,95 @@
 """The Spark UDF's model side: ``make_predict_fn`` loads the model once per Python worker.
 
 ``predict_batch_udf`` caches what ``make_predict_fn`` returns per worker, so the transformer is
-loaded once and reused for every Arrow batch of that worker.
+loaded once and reused for every Arrow batch of that worker. One forward pass gives both the
+embedding and, when a sentiment version is in use, the class probabilities.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
+from pathlib import Path
 
 import numpy as np
 
 from lam_models.scoring.encoder import Encoder, resolve_model_path
 
+SENTIMENT_COLUMNS = ("p_negative", "p_neutral", "p_positive")
+
 
 @dataclass(frozen=True)
 class ScoringConfig:
-    """Everything a worker needs to rebuild the model: plain values, cheap to ship to executors."""
+    """Everything a worker needs to rebuild the model: plain values, cheap to ship to executors.
+
+    ``registry_root`` + ``version`` name a fine-tuned sentiment version; without them the base
+    encoder gives embeddings only.
+    """
 
     model_path: str
     model_version: str
+    registry_root: str | None = None
     device: str = "auto"
     max_length: int = 128
     token_budget: int = 8192
     threads: int = 1
 
     @classmethod
-    def from_settings(cls, model, threads: int) -> ScoringConfig:
-        """Base-model config from ``Settings.model`` (the registry's version takes over when one is promoted)."""
-        return cls(
-            model_path=resolve_model_path(model.base_model),
-            model_version=f"base:{model.base_model}",
-            device=model.device,
-            max_length=model.max_seq_length,
-            token_budget=model.token_budget,
-            threads=model.cpu_threads or threads,
-        )
+    def from_settings(cls, settings, threads: int, version: str | None = None) -> ScoringConfig:
+        """The pinned version (argument or ``LAM_MODEL__VERSION``), else production, else the base model."""
+        from lam_models.registry.pointers import production_version
+
+        model = settings.model
+        chosen = version or model.version or production_version(settings.registry_root)
+        common = dict(device=model.device, max_length=model.max_seq_length, token_budget=model.token_budget,
+                      threads=model.cpu_threads or threads)
+        if chosen is None:
+            return cls(model_path=resolve_model_path(model.base_model), model_version=f"base:{model.base_model}", **common)
+        return cls(model_path="", model_version=chosen, registry_root=str(settings.registry_root), **common)
+
+    @property
+    def has_sentiment(self) -> bool:
+        return self.registry_root is not None
 
     def to_dict(self) -> dict:
         return asdict(self)
 
 
-def load_encoder(config: ScoringConfig) -> Encoder:
-    return Encoder(config.model_path, device=config.device, max_length=config.max_length,
-                   token_budget=config.token_budget, threads=config.threads)
+def load_encoder(config: ScoringConfig) -> tuple[Encoder, list[str]]:
+    """The encoder (with the sentiment head of a registry version, if any) and its label names."""
+    if not config.has_sentiment:
+        encoder = Encoder(config.model_path, device=config.device, max_length=config.max_length,
+                          token_budget=config.token_budget, threads=config.threads)
+        return encoder, []
+    from lam_models.registry.loading import load_version
+
+    loaded = load_version(Path(config.registry_root), config.model_version, device="cpu")  # type: ignore[arg-type]
+    encoder = Encoder("", device=config.device, max_length=min(config.max_length, loaded.max_seq_length),
+                      token_budget=config.token_budget, threads=config.threads,
+                      backbone=loaded.model.encoder, head=loaded.model.head, tokenizer=loaded.tokenizer)
+    return encoder, list(loaded.labels)
+
+
+def score_texts(encoder: Encoder, labels: list[str], texts: list[str]) -> dict[str, np.ndarray]:
+    """Embedding (n, d) and, with a head, p_negative / p_neutral / p_positive (n,) float32."""
+    out = encoder.encode(texts)
+    result = {"embedding": out.embeddings}
+    if out.logits is not None:
+        shifted = out.logits - out.logits.max(axis=1, keepdims=True)
+        probs = np.exp(shifted) / np.exp(shifted).sum(axis=1, keepdims=True)
+        for column in SENTIMENT_COLUMNS:
+            result[column] = probs[:, labels.index(column.removeprefix("p_"))].astype(np.float32)
+    return result
 
 
 def make_predict_fn(config: ScoringConfig) -> Callable[[], Callable[[np.ndarray], dict[str, np.ndarray]]]:
     """Factory for ``predict_batch_udf``: returns the loader the UDF calls once per worker."""
 
     def load() -> Callable[[np.ndarray], dict[str, np.ndarray]]:
-        encoder = load_encoder(config)
+        encoder, labels = load_encoder(config)
 
         def predict(texts: np.ndarray) -> dict[str, np.ndarray]:
-            out = encoder.encode([str(t) for t in texts])
-            return {"embedding": out.embeddings}
+            return score_texts(encoder, labels, [str(t) for t in texts])
 
         return predict
 

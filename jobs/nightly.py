@@ -1,0 +1,154 @@
+"""The ordered nightly steps, shared by ``dags/nightly.py``, ``dags/backfill.py`` and ``lam demo``.
+
+A step is a name plus a callable ``(settings, data_interval_start, data_interval_end) -> summary``
+(a JSON-able dict, the task's XCom), and how the same job is started with ``spark-submit``.
+Adding a step to the pipeline is one line in ``STEPS``. Importing this module is cheap (the DAG
+files import it at parse time): the job modules are imported inside the step callables.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from datetime import date, datetime, timezone
+from pathlib import Path
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+JOBS_DIR = Path(__file__).resolve().parent
+
+StepFn = Callable[[Any, datetime, datetime], dict[str, Any]]
+"""``(settings, data_interval_start, data_interval_end) -> JSON-able summary``."""
+
+
+def _no_args(start: str, end: str) -> list[str]:
+    return []
+
+
+@dataclass(frozen=True)
+class Step:
+    """One pipeline step.
+
+    Attributes:
+        name: task id in the DAGs, and the step's name in summaries.
+        run: the in-process entry point (TaskFlow tasks and ``lam demo`` call it).
+        application: the job file under ``jobs/`` that ``spark-submit`` runs for this step.
+        args: ``spark-submit`` arguments for the interval ``[start, end)``; ``start``/``end`` are
+            ISO-8601 strings or Jinja templates that render to them.
+        in_backfill: whether ``dags/backfill.py`` reruns this step over a past range.
+    """
+
+    name: str
+    run: StepFn
+    application: str
+    args: Callable[[str, str], list[str]] = _no_args
+    in_backfill: bool = True
+
+
+def _ingest(kind: str, settings: Any, start: datetime, end: datetime) -> dict[str, Any]:
+    """Ingest the records of topic ``kind`` whose broker timestamp is in ``[start, end)``."""
+    from jobs import ingest
+
+    result = ingest.run(kind, settings, start=start, end=end)
+    return {**asdict(result), "reconciled": result.reconciled, "interval": [start.isoformat(), end.isoformat()]}
+
+
+def ingest_news(settings: Any, start: datetime, end: datetime) -> dict[str, Any]:
+    return _ingest("news", settings, start, end)
+
+
+def ingest_interactions(settings: Any, start: datetime, end: datetime) -> dict[str, Any]:
+    return _ingest("interactions", settings, start, end)
+
+
+def score_news(settings: Any, start: datetime, end: datetime) -> dict[str, Any]:
+    """Embed the bronze news files not scored yet (those the ingest steps just published).
+
+    The score job has no interval argument yet: it is incremental by bronze file, so after the
+    ingest steps of an interval it scores exactly that interval's new files.
+    """
+    from jobs import score
+
+    return {**asdict(score.run(settings)), "interval": [start.isoformat(), end.isoformat()]}
+
+
+def _window_args(kind: str) -> Callable[[str, str], list[str]]:
+    def args(start: str, end: str) -> list[str]:
+        return ["--topic", kind, "--from", start, "--to", end]
+
+    return args
+
+
+STEPS: tuple[Step, ...] = (
+    Step("ingest_news", ingest_news, "ingest.py", _window_args("news")),
+    Step("ingest_interactions", ingest_interactions, "ingest.py", _window_args("interactions")),
+    Step("score", score_news, "score.py"),
+    # Next, in this order, once their job modules exist: monitor (alerts), recommend (top-K), report.
+)
+
+
+def step(name: str) -> Step:
+    """The step called ``name``.
+
+    Raises:
+        KeyError: no such step; the message lists the known ones.
+    """
+    for candidate in STEPS:
+        if candidate.name == name:
+            return candidate
+    raise KeyError(f"unknown nightly step {name!r}; known: {[s.name for s in STEPS]}")
+
+
+def as_utc(value: datetime | date | str) -> datetime:
+    """A timezone-aware UTC ``datetime`` from a datetime, a date (midnight) or an ISO-8601 string.
+
+    Naive values are taken as UTC. Pendulum values (Airflow's) become plain datetimes.
+    """
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    if not isinstance(value, datetime):
+        value = datetime(value.year, value.month, value.day)
+    value = datetime.fromisoformat(value.isoformat())
+    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+
+
+def pin_model(settings: Any, model_version: str | None) -> Any:
+    """``settings`` with ``model.version`` pinned (unchanged when ``model_version`` is empty)."""
+    if not model_version:
+        return settings
+    return settings.model_copy(update={"model": settings.model.model_copy(update={"version": model_version})})
+
+
+def run_step(name: str, settings: Any, start: datetime | date | str, end: datetime | date | str,
+             model_version: str | None = None) -> dict[str, Any]:
+    """Run one step over ``[start, end)``, with the model pinned when ``model_version`` is given.
+
+    Returns:
+        The step's summary with ``step`` and ``seconds`` added.
+
+    Raises:
+        ValueError: ``end`` is not after ``start``.
+        RuntimeError: a model version was pinned but the step scored with another one.
+    """
+    import time
+
+    first, last = as_utc(start), as_utc(end)
+    if last <= first:
+        raise ValueError(f"empty interval: end {last.isoformat()} is not after start {first.isoformat()}")
+    began = time.perf_counter()
+    summary = step(name).run(pin_model(settings, model_version), first, last)
+    used = summary.get("model_version")
+    if model_version and used and model_version not in used:
+        raise RuntimeError(f"step {name} scored with {used!r}, not the pinned {model_version!r}: "
+                           "jobs/score.py must honour settings.model.version")
+    summary = {"step": name, **summary, "seconds_total": round(time.perf_counter() - began, 3)}
+    log.info("step %s [%s, %s): %s", name, first.isoformat(), last.isoformat(), summary)
+    return summary
+
+
+def run_all(settings: Any, start: datetime | date | str, end: datetime | date | str,
+            backfill: bool = False, model_version: str | None = None) -> list[dict[str, Any]]:
+    """Run every step (or every backfill step) in order over ``[start, end)``: what ``lam demo`` calls."""
+    return [run_step(s.name, settings, start, end, model_version) for s in STEPS if s.in_backfill or not backfill]
