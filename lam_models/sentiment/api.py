@@ -1,0 +1,182 @@
+"""The functions the ``lam`` CLI calls: train a version, evaluate a version.
+
+Why a thin layer: it only wires data -> split -> model -> hooks -> ``train.fit`` -> registry,
+so the CLI, the bench and later issues (continual rounds) call the same path and every
+version records the config, data hash and metrics it was made with.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+
+from lam_models.registry.loading import load_version
+from lam_models.registry.store import write_version
+from lam_models.sentiment.config import TrainConfig
+from lam_models.sentiment.data import (
+    LABELS,
+    LabelledTexts,
+    SplitIndex,
+    fetch_phrasebank,
+    load_or_create_split,
+    read_labelled_table,
+    split_path,
+)
+from lam_models.sentiment.hooks import TrainHook
+from lam_models.sentiment.metrics import classification_report
+from lam_models.sentiment.model import (
+    SentimentModel,
+    load_encoder,
+    load_tokenizer,
+    pick_device,
+    predict,
+    resolve_base_model_path,
+    save_model_files,
+)
+from lam_models.sentiment.report import print_report
+
+__all__ = ["evaluate_version", "load_dataset", "resolve_base_model_path", "train_sentiment"]
+
+
+def load_dataset(dataset: str, settings: Any, config: TrainConfig | None = None,
+                 download_if_missing: bool = False) -> LabelledTexts:
+    """A PhraseBank subset (from ``settings.data_dir``) or a ``text,label`` file."""
+    from lam_models.sentiment.config import PHRASEBANK_SUBSETS
+
+    if dataset.lower() in PHRASEBANK_SUBSETS:
+        return fetch_phrasebank(dataset, Path(settings.data_dir), download_if_missing)
+    config = config or TrainConfig(dataset=dataset)
+    return read_labelled_table(Path(dataset), config.text_column, config.label_column, config.label_map)
+
+
+def dataset_split(data: LabelledTexts, dataset: str, settings: Any, seed: int = 0,
+                  test_size: float = 0.2, val_size: float = 0.2) -> SplitIndex:
+    """The saved split of ``dataset`` under ``<home>/splits`` (created on first use)."""
+    path = split_path(Path(settings.home) / "splits", dataset, seed, test_size, val_size)
+    return load_or_create_split(data, path, seed, test_size, val_size)
+
+
+def build_hooks(config: TrainConfig, settings: Any, train: LabelledTexts) -> list[TrainHook]:
+    """The variant hooks ``config`` asks for, in a fixed order: augment, distill, FGM."""
+    hooks: list[TrainHook] = []
+    if config.augment:
+        from lam_models.sentiment.augment import Augmenter, AugmentHook
+
+        hooks.append(AugmentHook(Augmenter(config.augment_prob, config.augment_dropout)))
+    if config.distill_from:
+        from lam_models.sentiment.distill import DistillHook, TeacherCache
+
+        teacher = load_version(settings.registry_root, config.distill_from, str(pick_device(config.device)))
+        cache = TeacherCache(teacher.model, teacher.tokenizer, teacher.max_seq_length, config.eval_batch_size)
+        hooks.append(DistillHook(cache, config.distill_temperature, config.distill_alpha, warm_texts=train.texts))
+    if config.adversarial == "fgm":
+        from lam_models.sentiment.adversarial import FGMHook
+
+        hooks.append(FGMHook(config.fgm_epsilon))
+    return hooks
+
+
+def build_model(config: TrainConfig, settings: Any) -> tuple[SentimentModel, Any]:
+    """Base encoder + fresh head, or the weights of ``config.init_from``; LoRA applied if asked."""
+    import torch
+
+    torch.manual_seed(config.seed)
+    if config.init_from:
+        loaded = load_version(settings.registry_root, config.init_from)
+        model, tokenizer = loaded.model, loaded.tokenizer
+        model.dropout.p = config.classifier_dropout
+    else:
+        model = SentimentModel(load_encoder(config.base_model, config.num_layers), len(LABELS), config.classifier_dropout)
+        tokenizer = load_tokenizer(config.base_model)
+    if config.method == "lora":
+        from lam_models.sentiment.lora import apply_lora
+
+        apply_lora(model, config)
+    return model, tokenizer
+
+
+def train_sentiment(config: TrainConfig, settings: Any, download_if_missing: bool = False,
+                    console: Console | None = None) -> str:
+    """Train, evaluate on validation and test, save a new registry version; returns its id.
+
+    The version is written only after training and evaluation succeed, and atomically, so a
+    failed run leaves nothing behind. It is NOT promoted: run ``promote`` after checking it.
+    """
+    from lam_models.sentiment.lora import merge_lora
+    from lam_models.sentiment.train import fit
+
+    console = console or Console()
+    data = load_dataset(config.dataset, settings, config, download_if_missing)
+    split = dataset_split(data, config.dataset, settings, config.seed, config.test_size, config.val_size)
+    train = data.subset(split.train[: config.limit_train] if config.limit_train else split.train)
+    val, test = data.subset(split.validation), data.subset(split.test)
+    model, tokenizer = build_model(config, settings)
+    hooks = build_hooks(config, settings, train)
+    result = fit(model, tokenizer, train, val, config, hooks)
+    model = merge_lora(result.model).eval()
+    metrics = {
+        "dataset": config.dataset,
+        "validation": _report(model, tokenizer, val, config),
+        "test": _report(model, tokenizer, test, config),
+        "training": {
+            "train_seconds": result.train_seconds, "cpu_seconds": result.cpu_seconds, "steps": result.steps, "best_epoch": result.best_epoch,
+            "best_val_macro_f1": result.best_val_macro_f1, "stopped_early": result.stopped_early,
+            "trainable_params": result.trainable_params, "total_params": result.total_params,
+            "history": result.history, "device": str(pick_device(config.device)), "num_threads": config.num_threads,
+            "hooks": [h.name for h in hooks], "train_rows": len(train),
+        },
+    }
+    if config.progress:
+        print_report(metrics, console)
+    extra = {"method": config.method, "dataset": config.dataset, "base_model": config.base_model,
+             "teacher": config.distill_from, "split_data_hash": split.data_hash,
+             "train_seconds": result.train_seconds}
+    return write_version(
+        settings.registry_root, lambda folder: save_model_files(model, tokenizer, folder),
+        config=config.to_dict(), labels=list(LABELS), metrics=metrics, data_hash=train.content_hash(),
+        parent=config.init_from, extra=extra)
+
+
+def _report(model: SentimentModel, tokenizer: Any, data: LabelledTexts, config: TrainConfig) -> dict[str, Any]:
+    _, logits = predict(model, tokenizer, data.texts, config.eval_batch_size, config.max_seq_length)
+    return classification_report(data.labels, logits.argmax(1), LABELS)
+
+
+def evaluate_version(version_id: str, settings: Any, dataset: str | None = None,
+                     split: str = "test", console: Console | None = None, print_tables: bool = False) -> dict[str, Any]:
+    """Metrics of ``version_id`` on ``split`` of ``dataset`` (default: the one it was trained on).
+
+    On another dataset, rows whose text the model saw in training or validation are left out
+    (PhraseBank subsets are nested: AllAgree sentences sit inside 50Agree's training part), and
+    the count left out is reported as ``excluded_seen``.
+    """
+    loaded = load_version(settings.registry_root, version_id, str(pick_device(settings.model.device)))
+    config = TrainConfig.from_dict(_config_dict(settings, version_id))
+    dataset = dataset or config.dataset
+    data = load_dataset(dataset, settings, config)
+    parts = dataset_split(data, dataset, settings, config.seed, config.test_size, config.val_size)
+    if split not in ("train", "validation", "test"):
+        raise ValueError(f"split must be train|validation|test, got {split!r}")
+    rows = data.subset(getattr(parts, split))
+    excluded = 0
+    if dataset.lower() != config.dataset.lower():
+        own = load_dataset(config.dataset, settings, config)
+        own_split = dataset_split(own, config.dataset, settings, config.seed, config.test_size, config.val_size)
+        seen = {own.texts[i] for i in own_split.train + own_split.validation}
+        keep = [i for i, t in enumerate(rows.texts) if t not in seen]
+        excluded = len(rows) - len(keep)
+        rows = rows.subset(keep)
+    _, logits = predict(loaded.model, loaded.tokenizer, rows.texts, 128, loaded.max_seq_length)
+    report = {"version_id": version_id, "dataset": dataset, "split": split, "excluded_seen": excluded,
+              **classification_report(rows.labels, logits.argmax(1), loaded.labels)}
+    if print_tables:
+        print_report({"dataset": dataset, split: report}, console)
+    return report
+
+
+def _config_dict(settings: Any, version_id: str) -> dict[str, Any]:
+    from lam_models.registry.store import read_json
+
+    return read_json(settings.registry_root, version_id, "config.json")

