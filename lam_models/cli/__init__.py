@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from lam_models.cli import alerts, demo, kafka, monitor, pipeline, produce, setup
+from lam_models.cli import alerts, demo, kafka, monitor, pipeline, produce, report, setup
 
 app = typer.Typer(help="lam-pipelines: financial sentiment monitoring and hybrid recommendations on Kafka + Spark.",
                   no_args_is_help=True, pretty_exceptions_show_locals=False)
@@ -16,3 +16,4 @@ app.add_typer(monitor.app, name="monitor")
 app.command("ingest")(pipeline.ingest)
 app.command("score")(pipeline.score)
 app.command("demo")(demo.demo)
+app.command("report")(report.report)
