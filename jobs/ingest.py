@@ -158,7 +158,7 @@ def _write(settings: Settings, kind: str, topic: str, ranges: list[OffsetRange],
 
 
 def _parser(contract, limits: ParseLimits, columns: list[str]):
-    """mapInPandas function: parse each record, keep raw bytes only for rejected ones."""
+    """mapInPandas function: parse each record; raw bytes go along (bronze drops them, dead-letter keeps them)."""
     import pandas as pd
 
     output = [*columns, "kafka_timestamp", "key", "value", "reason"]
@@ -172,7 +172,7 @@ def _parser(contract, limits: ParseLimits, columns: list[str]):
                 if row is None:
                     rows.append({**provenance, "key": key, "value": value, "reason": reason})
                 else:
-                    rows.append({**row, **provenance, "key": None, "value": None, "reason": None})
+                    rows.append({**row, **provenance, "key": key, "value": value, "reason": None})
             yield pd.DataFrame({c: [row.get(c) for row in rows] for c in output}, columns=output)
 
     return parse_batches

@@ -67,11 +67,41 @@ def score_news(settings: Any, start: datetime, end: datetime) -> dict[str, Any]:
     """Embed the bronze news files not scored yet (those the ingest steps just published).
 
     The score job has no interval argument yet: it is incremental by bronze file, so after the
-    ingest steps of an interval it scores exactly that interval's new files.
+    ingest steps of an interval it scores exactly that interval's new files. Re-scoring a past
+    range with a pinned version (``dags/backfill.py``) needs ``score.run(settings, start=, end=)``:
+    bronze rows whose ``kafka_timestamp`` is in ``[start, end)``, scored with
+    ``settings.model.version``, state keyed by (range, version) so a repeat is a no-op, and the
+    silver rows of those ids replaced (not appended). When it lands, pass ``start=start, end=end``.
     """
     from jobs import score
 
     return {**asdict(score.run(settings)), "interval": [start.isoformat(), end.isoformat()]}
+
+
+def monitor_news(settings: Any, start: datetime, end: datetime) -> dict[str, Any]:
+    """Re-evaluate every window (late headlines included) and publish new or changed alerts."""
+    from jobs import monitor
+
+    return {**asdict(monitor.run(settings)), "interval": [start.isoformat(), end.isoformat()]}
+
+
+def recommend_all(settings: Any, start: datetime, end: datetime) -> dict[str, Any]:
+    """Retrain the hybrid recommender and write top-K / similar items for the interval's run date."""
+    from jobs import recommend
+
+    if not (settings.lake_root / "bronze" / "interactions").exists():
+        return {"skipped": "no interactions ingested yet", "interval": [start.isoformat(), end.isoformat()]}
+    return {**asdict(recommend.run(settings, run_date=end.date())), "interval": [start.isoformat(), end.isoformat()]}
+
+
+def write_report(settings: Any, start: datetime, end: datetime) -> dict[str, Any]:
+    """The run's self-contained HTML report, one file per interval end under ``<lake>/reports``."""
+    from lam_models.report import ReportOptions, collect
+    from lam_models.report import write_report as write_html
+
+    path = settings.lake_root / "reports" / f"report-{end.date().isoformat()}.html"
+    data = collect(settings.lake_root, settings.registry_root, None, settings.monitor.to_config())
+    return {"report": str(write_html(path, data, ReportOptions())), "interval": [start.isoformat(), end.isoformat()]}
 
 
 def _window_args(kind: str) -> Callable[[str, str], list[str]]:
@@ -85,7 +115,9 @@ STEPS: tuple[Step, ...] = (
     Step("ingest_news", ingest_news, "ingest.py", _window_args("news")),
     Step("ingest_interactions", ingest_interactions, "ingest.py", _window_args("interactions")),
     Step("score", score_news, "score.py"),
-    # Next, in this order, once their job modules exist: monitor (alerts), recommend (top-K), report.
+    Step("monitor", monitor_news, "monitor.py"),
+    Step("recommend", recommend_all, "recommend.py", lambda start, end: ["--run-date", end[:10]], in_backfill=False),
+    Step("report", write_report, "report.py", in_backfill=False),
 )
 
 
@@ -140,7 +172,7 @@ def run_step(name: str, settings: Any, start: datetime | date | str, end: dateti
     began = time.perf_counter()
     summary = step(name).run(pin_model(settings, model_version), first, last)
     used = summary.get("model_version")
-    if model_version and used and model_version not in used:
+    if model_version and used and used != model_version and not used.endswith(f":{model_version}"):
         raise RuntimeError(f"step {name} scored with {used!r}, not the pinned {model_version!r}: "
                            "jobs/score.py must honour settings.model.version")
     summary = {"step": name, **summary, "seconds_total": round(time.perf_counter() - began, 3)}

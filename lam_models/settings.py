@@ -24,6 +24,7 @@ from pydantic_settings import (
 
 from lam_models.alerting.config import AlertingConfig
 from lam_models.monitor.config import MonitorConfig
+from lam_models.recsys.config import RecsysConfig
 
 ENV_PREFIX = "LAM_"
 NESTED_DELIMITER = "__"
@@ -80,6 +81,7 @@ class SparkSettings(BaseModel):
     shuffle_partitions: int = Field(4, ge=1)
     arrow_batch_rows: int = Field(4096, ge=64)
     connection_id: str = "spark_default"
+    submit: bool = Field(False, description="run DAG steps through spark-submit even when the master is not k8s://")
 
 
 class ConfigSection(BaseModel):
@@ -102,6 +104,7 @@ def section_of(config_cls: type) -> type[ConfigSection]:
 
 MonitorSettings = section_of(MonitorConfig)
 AlertingSettings = section_of(AlertingConfig)
+RecsysSettings = section_of(RecsysConfig)
 
 
 class Settings(BaseSettings):
@@ -126,6 +129,8 @@ class Settings(BaseSettings):
     spark: SparkSettings = SparkSettings()
     monitor: MonitorSettings = MonitorSettings()
     alerting: AlertingSettings = AlertingSettings()
+    recsys: RecsysSettings = RecsysSettings()
+    recsys_catalog: str = Field("movielens_100k", description="item catalogue: a dataset name or a CSV of item_id,title,genres,year")
 
     @field_validator("home", "lake_root", "registry_root", "data_dir", "run_root", mode="after")
     @classmethod

@@ -83,7 +83,7 @@ def parquet_files(table_path: Path) -> list[Path]:
 SNAPSHOT = "snapshot.parquet"
 
 
-def replace_snapshot(table_path: Path, frame) -> None:
+def replace_snapshot(table_path: Path, frame) -> Path:
     """Small whole-table snapshots (alerts, window aggregates): one Parquet file replaced atomically."""
     table_path.mkdir(parents=True, exist_ok=True)
     tmp = table_path / f".{SNAPSHOT}.tmp"
@@ -92,6 +92,7 @@ def replace_snapshot(table_path: Path, frame) -> None:
         os.fsync(handle.fileno())
     os.replace(tmp, table_path / SNAPSHOT)
     _fsync_dir(table_path)
+    return table_path / SNAPSHOT
 
 
 def read_snapshot(table_path: Path):

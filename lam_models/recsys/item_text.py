@@ -1,0 +1,87 @@
+"""Item text (title + genres + tags) and its MiniLM embedding, cached by a hash of the texts.
+
+The recommender only needs an (items x d) float32 array; this module is the one place that turns
+items into sentences and sentences into vectors, so the encoder can be swapped for
+``lam_models.scoring.encoder`` without touching the models.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+_ARTICLE = re.compile(r"^(.*?), (The|A|An|Les|La|Le|Il|Das|Die|Der|El)(\s*\(.*\))?$")
+DEFAULT_CACHE = Path.home() / ".cache" / "lam-pipelines" / "test-cache"
+
+
+def item_texts(items: pd.DataFrame) -> list[str]:
+    """One sentence per item row: ``"Title (1995). Genres: a, b. Tags: x, y."``.
+
+    Args:
+        items: frame with ``title`` and optionally ``genres`` / ``tags`` (tuples of strings).
+    """
+    texts = []
+    for row in items.itertuples(index=False):
+        parts = [natural_title(str(row.title))]
+        genres = getattr(row, "genres", ()) or ()
+        tags = getattr(row, "tags", ()) or ()
+        if genres:
+            parts.append("Genres: " + ", ".join(genres))
+        if tags:
+            parts.append("Tags: " + ", ".join(tags))
+        texts.append(". ".join(parts) + ".")
+    return texts
+
+
+def natural_title(title: str) -> str:
+    """MovieLens writes ``"Usual Suspects, The (1995)"``; the encoder reads ``"The Usual Suspects (1995)"``."""
+    match = _ARTICLE.match(title.strip())
+    if not match:
+        return title.strip()
+    return f"{match.group(2)} {match.group(1)}{match.group(3) or ''}"
+
+
+def texts_hash(texts: Sequence[str]) -> str:
+    """Stable sha256 of the texts (order matters): the cache key of their embeddings."""
+    digest = hashlib.sha256()
+    for text in texts:
+        digest.update(text.encode("utf-8"))
+        digest.update(b"\x00")
+    return digest.hexdigest()
+
+
+def embed_texts_cached(texts: Sequence[str], cache_dir: Path | None = DEFAULT_CACHE, batch_size: int = 64) -> np.ndarray:
+    """Embeddings of ``texts``, read from / written to ``cache_dir/minilm-<hash>.npz``.
+
+    Args:
+        texts: n sentences.
+        cache_dir: cache folder (outside the repo); None disables caching.
+        batch_size: encoder batch size.
+
+    Returns:
+        float32 array (n, 384), rows L2-normalised.
+    """
+    path = None if cache_dir is None else Path(cache_dir) / f"minilm-{texts_hash(texts)[:24]}.npz"
+    if path is not None and path.is_file():
+        with np.load(path) as cached:
+            return cached["embeddings"]
+    vectors = _embed_minilm(list(texts), batch_size)
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_suffix(f".{os.getpid()}.partial.npz")
+        np.savez(partial, embeddings=vectors)
+        os.replace(partial, path)
+    return vectors
+
+
+def _embed_minilm(texts: list[str], batch_size: int) -> np.ndarray:
+    """Mean-pooled, L2-normalised all-MiniLM-L6-v2 vectors from the shared scoring encoder."""
+    from lam_models.scoring.encoder import PACKAGED_MODEL, Encoder, resolve_model_path
+
+    return Encoder(resolve_model_path(PACKAGED_MODEL), token_budget=batch_size * 64).encode(texts).embeddings
