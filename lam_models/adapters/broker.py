@@ -107,7 +107,7 @@ class LocalBroker:
         classpath = ":".join(str(p) for p in ensure_jars(self.jars_root, "broker"))
         config = self._write_config()
         if not (self.run_dir / "data" / "meta.properties").exists():
-            self._java(classpath, "kafka.tools.StorageTool", "format", "-t", _cluster_id(),
+            self._java(classpath, "kafka.tools.StorageTool", "format", f"--cluster-id={_cluster_id()}",
                        "-c", str(config), "--standalone", capture=True)
         self.log_file.unlink(missing_ok=True)
         with open(self.run_dir / "stdout.log", "ab") as out:
