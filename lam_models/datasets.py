@@ -7,7 +7,6 @@ return a verified folder; the parsers below them read that folder and never touc
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 import shutil
 import urllib.request
@@ -15,6 +14,8 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+
+from lam_models.files import sha256_file
 
 
 @dataclass(frozen=True)
@@ -75,21 +76,13 @@ class DatasetError(RuntimeError):
     """A dataset is missing or does not match its checksum."""
 
 
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def verify(folder: Path, spec: DatasetSpec) -> None:
     """Raise DatasetError naming the first missing or altered file."""
     for name, expected in spec.files.items():
         path = folder / name
         if not path.is_file():
             raise DatasetError(f"{path} is missing")
-        actual = sha256_of(path)
+        actual = sha256_file(path)
         if actual != expected:
             raise DatasetError(f"{path}: sha256 {actual[:12]}… does not match the published {expected[:12]}…")
 

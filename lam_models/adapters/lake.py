@@ -12,6 +12,8 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+from lam_models.files import fsync_dir
+
 
 def atomic_write_json(path: Path, payload: Any) -> None:
     """Write JSON durably: temp file, fsync, rename over the target, fsync the folder."""
@@ -22,19 +24,11 @@ def atomic_write_json(path: Path, payload: Any) -> None:
         handle.flush()
         os.fsync(handle.fileno())
     os.replace(tmp, path)
-    _fsync_dir(path.parent)
+    fsync_dir(path.parent)
 
 
 def read_json(path: Path, default: Any = None) -> Any:
     return json.loads(path.read_text()) if path.is_file() else default
-
-
-def _fsync_dir(folder: Path) -> None:
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def staging_dir(lake_root: Path, table: str, run_key: str) -> Path:
@@ -65,7 +59,7 @@ def publish(staged: Path, table_path: Path, run_key: str) -> list[str]:
         os.replace(source, target)
         published.append(str(target.relative_to(table_path)))
     for folder in {table_path / Path(p).parent for p in published}:
-        _fsync_dir(folder)
+        fsync_dir(folder)
     return published
 
 
@@ -91,7 +85,7 @@ def replace_snapshot(table_path: Path, frame) -> Path:
     with open(tmp, "rb") as handle:
         os.fsync(handle.fileno())
     os.replace(tmp, table_path / SNAPSHOT)
-    _fsync_dir(table_path)
+    fsync_dir(table_path)
     return table_path / SNAPSHOT
 
 

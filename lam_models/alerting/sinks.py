@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any, Protocol, TextIO
 from urllib.parse import urlsplit
 
+from lam_models.files import fsync_dir
 from lam_models.alerting.dedup import DedupStore
 
 
@@ -104,7 +105,7 @@ class JsonlSink:
             os.close(self._fd)
             raise SinkBusy(f"another consumer writes to {self.path}: give each consumer its own --path") from None
         if created:
-            _fsync_dir(self.path.parent)
+            fsync_dir(self.path.parent)
 
     def recover(self, store: DedupStore) -> int:
         marker = store.marker(self.name)
@@ -261,11 +262,3 @@ def _delivery_of(line: bytes) -> tuple[str, int, str | None] | None:
         return str(alert["alert_id"]), int(alert["revision"]), alert.get("fingerprint")
     except (ValueError, KeyError, TypeError):
         return None
-
-
-def _fsync_dir(folder: Path) -> None:
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

@@ -7,7 +7,6 @@ model whose scores are bit-identical to the saved one's.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
@@ -19,6 +18,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
+from lam_models.files import sha256_file
 from lam_models.recsys.config import RecsysConfig
 from lam_models.recsys.features import ItemFeaturizer
 from lam_models.recsys.hybrid import HybridRecommender, Neighbourhood
@@ -45,7 +45,7 @@ def save_model(model: HybridRecommender, root: Path, version: str | None = None)
     staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=root))
     try:
         np.savez(staging / ARRAYS, **arrays)
-        digest = _sha256(staging / ARRAYS)
+        digest = sha256_file(staging / ARRAYS)
         version = version or time.strftime("%Y%m%dT%H%M%SZ", time.gmtime()) + "-" + digest[:8]
         meta = {
             "format": FORMAT, "version": version, "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
@@ -76,7 +76,7 @@ def load_model(folder: Path) -> HybridRecommender:
     meta = json.loads(meta_path.read_text())
     if meta.get("format") != FORMAT:
         raise ValueError(f"{folder}: format {meta.get('format')!r}, expected {FORMAT!r}")
-    if _sha256(folder / ARRAYS) != meta["arrays_sha256"]:
+    if sha256_file(folder / ARRAYS) != meta["arrays_sha256"]:
         raise ValueError(f"{folder / ARRAYS} does not match its recorded sha256: the version is corrupt")
     with np.load(folder / ARRAYS, allow_pickle=False) as npz:
         a = {k: npz[k] for k in npz.files}
@@ -130,14 +130,6 @@ def _csr_arrays(prefix: str, matrix: sp.spmatrix) -> dict[str, np.ndarray]:
 
 def _csr(a: dict[str, np.ndarray], prefix: str) -> sp.csr_matrix:
     return sp.csr_matrix((a[f"{prefix}_data"], a[f"{prefix}_indices"], a[f"{prefix}_indptr"]), shape=tuple(a[f"{prefix}_shape"]))
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _jsonable(value: Any) -> Any:

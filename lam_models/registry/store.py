@@ -15,7 +15,6 @@ Layout::
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import secrets
@@ -25,6 +24,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+from lam_models.files import sha256_file
 
 MANIFEST = "MANIFEST.json"
 VERSION_FILE = "version.json"
@@ -55,14 +56,6 @@ def versions_dir(root: Path, name: str = DEFAULT_NAME) -> Path:
 def new_version_id(name: str = DEFAULT_NAME) -> str:
     """Sortable unique id: ``<name>-<UTC timestamp>-<6 hex>``."""
     return f"{name}-{datetime.now(UTC):%Y%m%dT%H%M%S%f}-{secrets.token_hex(3)}"
-
-
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def write_version(
