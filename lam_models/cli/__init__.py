@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from lam_models.cli import alerts, demo, kafka, monitor, pipeline, produce, recsys, report, setup
+from lam_models.cli import alerts, demo, kafka, monitor, pipeline, produce, recsys, report, setup, train
 
 app = typer.Typer(help="lam-pipelines: financial sentiment monitoring and hybrid recommendations on Kafka + Spark.",
                   no_args_is_help=True, pretty_exceptions_show_locals=False)
@@ -19,3 +19,5 @@ app.command("demo")(demo.demo)
 app.command("report")(report.report)
 app.command("recommend")(recsys.recommend)
 app.add_typer(recsys.eval_app, name="eval")
+app.add_typer(train.train_app, name="train")
+app.add_typer(train.model_app, name="model")

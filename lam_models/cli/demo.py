@@ -1,8 +1,15 @@
-"""``lam demo``: the nightly path end to end on the embedded default (local broker + local Spark)."""
+"""``lam demo``: the nightly pipeline end to end on the embedded default (local broker + local Spark).
+
+Starts what it needs, replays Benzinga + MovieLens into Kafka, trains (or reuses) a sentiment
+version, runs the same steps as the ``nightly`` DAG, delivers the alerts through a consumer group,
+prints a summary and the report's path, and stops everything it started (also on Ctrl-C).
+"""
 
 from __future__ import annotations
 
+import json
 import time
+from datetime import datetime, timedelta, timezone
 
 from lam_models.adapters.broker import LocalBroker
 from lam_models.adapters.kafka_admin import ensure_topics
@@ -11,8 +18,8 @@ from lam_models.cli._common import console, guarded, settings
 from lam_models.datasets import fetch
 
 
-def demo(download: bool = False, keep_broker: bool = False) -> None:
-    """Start the broker, replay Benzinga + MovieLens into Kafka, ingest both, score the headlines."""
+def demo(download: bool = False, keep_broker: bool = False, epochs: int = 2, limit_train: int = 2000) -> None:
+    """Replay, train-or-reuse the model, run the nightly steps, deliver alerts, write the report."""
     s = settings()
     broker = LocalBroker.from_settings(s)
     started_here = not broker.is_running()
@@ -20,19 +27,72 @@ def demo(download: bool = False, keep_broker: bool = False) -> None:
     try:
         guarded(broker.start)
         guarded(lambda: ensure_topics(s))
-        news, rejected = guarded(lambda: benzinga_messages(fetch("benzinga", s.data_dir, download)))
+        news, _ = guarded(lambda: benzinga_messages(fetch("benzinga", s.data_dir, download)))
         produce(s, s.topics.news, news, total=len(news))
         ratings = guarded(lambda: movielens_messages(fetch("movielens_100k", s.data_dir, download)))
         produce(s, s.topics.interactions, ratings, total=len(ratings))
-        from jobs import ingest, score
+        version = _sentiment_version(s, epochs, limit_train, download)
+        from jobs.nightly import run_all
 
-        for kind in ("news", "interactions"):
-            result = ingest.run(kind, s)
-            console.print(f"ingest {kind}: in={result.records_in} bronze={result.bronze} deadletter={result.deadletter} {result.reasons}")
-        scored = score.run(s)
-        console.print(f"score: {scored.rows_out} headlines embedded with {scored.model_version}")
-        console.print(f"[green]demo done in {time.perf_counter() - began:.0f} s[/green]; lake at {s.lake_root}; "
-                      f"{len(rejected)} CSV rows rejected while replaying")
+        summaries = run_all(s, datetime(1970, 1, 1, tzinfo=timezone.utc), datetime.now(timezone.utc) + timedelta(days=1))
+        delivered = _deliver_alerts(s)
+        _print_summary(s, summaries, delivered, version, time.perf_counter() - began)
     finally:
         if started_here and not keep_broker:
             broker.stop()
+
+
+def _sentiment_version(s, epochs: int, limit_train: int, download: bool) -> str:
+    """The production version, or a small fast fine-tune promoted on first use (cached afterwards)."""
+    from lam_models.registry.pointers import production_version, promote
+    from lam_models.sentiment import TrainConfig, train_sentiment
+
+    current = production_version(s.registry_root)
+    if current:
+        console.print(f"sentiment model: reusing production version {current}")
+        return current
+    console.print(f"sentiment model: fine-tuning a demo version ({epochs} epochs, {limit_train} rows)")
+    config = TrainConfig(epochs=epochs, limit_train=limit_train, device=s.model.device)
+    version = train_sentiment(config, s, download_if_missing=download, console=console)
+    promote(s.registry_root, version, reason="lam demo")
+    return version
+
+
+def _deliver_alerts(s) -> dict:
+    """One consumer-group member drains the alerts topic into a JSON-lines file."""
+    from lam_models.alerting.config import AlertingConfig
+    from lam_models.alerting.consumer import build_consumer, build_sink, run_consumer
+
+    path = s.lake_root / "alerts.jsonl"
+    config = AlertingConfig.from_settings(s)
+    member = build_consumer(s, "lam-demo", build_sink("jsonl", config, path), config)
+    counts = run_consumer(member, idle_timeout_s=5.0, handle_signals=False)
+    return {"file": str(path), **counts.as_dict()}
+
+
+def _print_summary(s, summaries: list[dict], delivered: dict, version: str, seconds: float) -> None:
+    from lam_models.adapters.lake import read_snapshot, table_dir
+    from lam_models.registry.store import read_json
+
+    by_step = {row["step"]: row for row in summaries}
+    alerts = read_snapshot(table_dir(s.lake_root, "gold/alerts"))
+    console.rule("lam demo summary")
+    for step in ("ingest_news", "ingest_interactions", "score", "monitor", "recommend"):
+        row = by_step.get(step, {})
+        console.print(f"{step:20} " + ", ".join(f"{k}={row[k]}" for k in ("records_in", "bronze", "deadletter", "rows_out",
+                                                                           "alerts", "published", "users", "items") if k in row))
+    if alerts is not None:
+        for record in (json.loads(r) for r in alerts.sort_values("window_start").tail(8)["record"]):
+            top = record["evidence"][0]["headline"] if record["evidence"] else "-"
+            console.print(f"alert {record['key']:14} {record['window_start']} {record['severity']:6} neg={record['figures']['negative_share']:.2f}  “{top}”")
+    recs_dir = table_dir(s.lake_root, "gold/recommendations")
+    latest = sorted(recs_dir.glob("run_date=*"))[-1:] if recs_dir.exists() else []
+    if latest:
+        recs = read_snapshot(latest[0]).head(3)
+        for row in recs.itertuples():
+            console.print(f"user {row.user_id}: top-5 {list(row.items[:5])}")
+    test = read_json(s.registry_root, version, "metrics.json").get("test", {})
+    console.print(f"model {version}: accuracy={test.get('accuracy', float('nan')):.3f} macro-F1={test.get('macro_f1', float('nan')):.3f}")
+    console.print(f"alerts delivered: {delivered}")
+    console.print(f"report: {by_step.get('report', {}).get('report')}")
+    console.print(f"[green]demo done in {seconds:.0f} s[/green]")

@@ -1,0 +1,92 @@
+"""``lam train sentiment`` and ``lam model list|show|promote|rollback``: fine-tune and manage versions."""
+
+from __future__ import annotations
+
+import json
+
+import typer
+
+from lam_models.cli._common import clear_errors, console, settings
+
+train_app = typer.Typer(help="Fine-tune models.", no_args_is_help=True)
+model_app = typer.Typer(help="The sentiment model registry.", no_args_is_help=True)
+
+
+def _registry_errors() -> tuple[type[BaseException], ...]:
+    from lam_models.datasets import DatasetError
+    from lam_models.registry.store import RegistryError
+    from lam_models.sentiment.data import DataError
+
+    return (RegistryError, DataError, DatasetError, FileNotFoundError, ValueError)
+
+
+@train_app.command("sentiment")
+def sentiment(
+    data: str = typer.Option("50agree", "--data", help="PhraseBank subset (50agree..allagree) or a text,label CSV/Parquet"),
+    method: str = typer.Option("full", help="full | lora"),
+    base_model: str = typer.Option(None, help="base model: the offline all-MiniLM-L6-v2 (default), a HF id or a path"),
+    epochs: int = typer.Option(6, min=1),
+    adversarial: str = typer.Option(None, help="fgm: adversarial training on the embedding layer"),
+    augment: bool = typer.Option(False, help="polarity-safe text augmentation"),
+    distill_from: str = typer.Option(None, help="teacher registry version (soft targets)"),
+    label_map: str = typer.Option(None, help='JSON map of raw labels, e.g. {"bearish": "negative"}'),
+    max_steps: int = typer.Option(None, help="cap on optimiser steps (smoke runs)"),
+    limit_train: int = typer.Option(None, help="use only the first N training rows"),
+    seed: int = typer.Option(0),
+    promote: bool = typer.Option(False, help="promote the new version to production"),
+    download: bool = typer.Option(False, help="download PhraseBank (sha256-verified) if missing"),
+) -> None:
+    """Fine-tune, evaluate (per-class P/R/F1, confusion matrix) and save a new registry version."""
+    from lam_models.registry.pointers import promote as promote_version
+    from lam_models.sentiment import TrainConfig, train_sentiment
+
+    s = settings()
+    with clear_errors(*_registry_errors()):
+        config = TrainConfig(dataset=data, method=method, base_model=base_model or s.model.base_model, epochs=epochs,
+                             adversarial=adversarial, augment=augment, distill_from=distill_from, seed=seed,
+                             label_map=json.loads(label_map) if label_map else None, max_steps=max_steps,
+                             limit_train=limit_train, device=s.model.device)
+        version = train_sentiment(config, s, download_if_missing=download, console=console)
+        if promote:
+            promote_version(s.registry_root, version, reason="lam train sentiment --promote")
+    console.print(f"new version {version}{' (production)' if promote else ''}")
+
+
+@model_app.command("list")
+def list_versions() -> None:
+    """Versions with their test accuracy / macro-F1; the production one is marked."""
+    from lam_models.registry.pointers import production_version
+    from lam_models.registry.store import list_versions as versions
+
+    s = settings()
+    current = production_version(s.registry_root)
+    for info in versions(s.registry_root):
+        mark = "*" if info.version_id == current else " "
+        console.print(f"{mark} {info.version_id}  parent={info.parent}  {info.summary}")
+
+
+@model_app.command("show")
+def show(version: str) -> None:
+    """Everything recorded about one version."""
+    from lam_models.registry.store import show as show_version
+
+    with clear_errors(*_registry_errors()):
+        console.print_json(json.dumps(show_version(settings().registry_root, version), default=str))
+
+
+@model_app.command("promote")
+def promote(version: str, reason: str = typer.Option("", help="why, kept in the pointer history")) -> None:
+    """Make VERSION production (atomic pointer switch)."""
+    from lam_models.registry.pointers import promote as promote_version
+
+    with clear_errors(*_registry_errors()):
+        console.print(promote_version(settings().registry_root, version, reason=reason))
+
+
+@model_app.command("rollback")
+def rollback(reason: str = typer.Option("", help="why, kept in the pointer history")) -> None:
+    """Switch production back to the previous version."""
+    from lam_models.registry.pointers import rollback as rollback_version
+
+    with clear_errors(*_registry_errors()):
+        console.print(rollback_version(settings().registry_root, reason=reason))
