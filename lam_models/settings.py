@@ -23,6 +23,7 @@ from pydantic_settings import (
 )
 
 from lam_models.alerting.config import AlertingConfig
+from lam_models.continual.config import ContinualConfig
 from lam_models.monitor.config import MonitorConfig
 from lam_models.recsys.config import RecsysConfig
 
@@ -105,6 +106,7 @@ def section_of(config_cls: type) -> type[ConfigSection]:
 MonitorSettings = section_of(MonitorConfig)
 AlertingSettings = section_of(AlertingConfig)
 RecsysSettings = section_of(RecsysConfig)
+ContinualSettings = section_of(ContinualConfig)
 
 
 class Settings(BaseSettings):
@@ -130,6 +132,7 @@ class Settings(BaseSettings):
     monitor: MonitorSettings = MonitorSettings()
     alerting: AlertingSettings = AlertingSettings()
     recsys: RecsysSettings = RecsysSettings()
+    continual: ContinualSettings = ContinualSettings()
     recsys_catalog: str = Field("movielens_100k", description="item catalogue: a dataset name or a CSV of item_id,title,genres,year")
 
     @field_validator("home", "lake_root", "registry_root", "data_dir", "run_root", mode="after")
