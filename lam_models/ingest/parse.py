@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -48,7 +49,43 @@ def parse_timestamp(text: str) -> datetime:
         raise RecordError("bad timestamp", repr(text[:40])) from exc
     if value.tzinfo is None:
         raise RecordError("timestamp without timezone", repr(text[:40]))
-    return value.astimezone(timezone.utc)
+    try:
+        return value.astimezone(timezone.utc)
+    except OverflowError as exc:  # e.g. 0001-01-01T00:00+14:00 is before year 1 in UTC
+        raise RecordError("bad timestamp", f"{text[:40]!r} is out of range in UTC") from exc
+
+
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]", re.ASCII)
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _reject_constant(name: str) -> None:
+    raise RecordError("malformed json", f"{name} is not valid JSON")
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    record = dict(pairs)
+    if len(record) != len(pairs):
+        seen: set[str] = set()
+        duplicate = next(k for k, _ in pairs if k in seen or seen.add(k))  # type: ignore[func-returns-value]
+        raise RecordError("malformed json", f"duplicate key {duplicate[:40]!r}")
+    return record
+
+
+def _has_lone_surrogate(value: Any) -> bool:
+    """Whether any string (or key) holds a lone surrogate, which UTF-8 (and Parquet) cannot carry."""
+    stack = [value]
+    while stack:  # iterative: nesting may be as deep as the JSON decoder allowed
+        item = stack.pop()
+        if isinstance(item, str):
+            if _LONE_SURROGATE.search(item):
+                return True
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False
 
 
 def parse_record(value: bytes | None, contract: Contract, limits: ParseLimits) -> dict[str, Any]:
@@ -62,9 +99,17 @@ def parse_record(value: bytes | None, contract: Contract, limits: ParseLimits) -
     except UnicodeDecodeError as exc:
         raise RecordError("invalid utf-8", f"at byte {exc.start}") from exc
     try:
-        record = json.loads(text)
+        record = json.loads(text, parse_constant=_reject_constant, object_pairs_hook=_unique_keys)
+    except RecordError:
+        raise
     except json.JSONDecodeError as exc:
         raise RecordError("malformed json", f"{exc.msg} at char {exc.pos}") from exc
+    except RecursionError as exc:
+        raise RecordError("malformed json", "nested too deeply") from exc
+    except ValueError as exc:  # e.g. an integer literal over Python's 4300-digit limit
+        raise RecordError("malformed json", str(exc)[:80]) from exc
+    if _SURROGATE_ESCAPE.search(text) and _has_lone_surrogate(record):
+        raise RecordError("invalid utf-8", "lone surrogate escape in a string")
     if not isinstance(record, dict):
         raise RecordError("not a JSON object", type(record).__name__)
     version = record.get("schema_version")
