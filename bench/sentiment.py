@@ -1,0 +1,135 @@
+"""Sentiment ablation: full vs LoRA, +/- FGM, +/- augmentation, +/- distillation, same seed and split.
+
+Writes ``bench/results/sentiment.json`` after every run (so a long bench can be resumed with
+``--resume``) and prints the table. Each row: test accuracy and macro-F1 (50Agree rows also
+on the AllAgree test split minus sentences they trained on), trainable parameters, train
+wall and CPU seconds, best epoch. ``main_50agree`` / ``main_allagree`` are the headline full
+fine-tunes (``--epochs``); the ablation rows share one shorter schedule (``--ablation-epochs``).
+
+    LAM_DATA_DIR=/work/shared/data nice -n 10 python bench/sentiment.py --progress
+    nice -n 10 python bench/sentiment.py --only main_50agree lora --resume
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import time
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from lam_models.sentiment import TrainConfig
+from lam_models.sentiment.api import evaluate_version, train_sentiment
+from lam_models.settings import Settings
+
+RESULTS = Path(__file__).resolve().parent / "results" / "sentiment.json"
+ANCHORS = {"50agree": {"finbert_accuracy": 0.86, "finbert_macro_f1": 0.84, "bar_accuracy": 0.87, "bar_macro_f1": 0.85},
+           "allagree": {"finbert_accuracy": 0.97, "finbert_macro_f1": 0.95, "bar_accuracy": 0.97}}
+# name -> (config changes, teacher row or None). The two "main" rows use the full schedule
+# (--epochs) and are the headline models; the ablation rows use --ablation-epochs so the
+# whole table fits in a few hours of 2 shared cores; distillation rows learn from main_50agree.
+MAIN_ROWS = ("main_50agree", "main_allagree")
+RUNS: dict[str, tuple[dict[str, Any], str | None]] = {
+    "main_50agree": ({}, None),
+    "main_allagree": ({"dataset": "allagree"}, None),
+    "full": ({}, None),
+    "full_fgm": ({"adversarial": "fgm"}, None),
+    "full_augment": ({"augment": True}, None),
+    "lora": ({"method": "lora"}, None),
+    "lora_fgm": ({"method": "lora", "adversarial": "fgm"}, None),
+    "lora_augment": ({"method": "lora", "augment": True}, None),
+    "lora_distill": ({"method": "lora"}, "main_50agree"),
+    "l3_full": ({"num_layers": 3}, None),
+    "l3_distill": ({"num_layers": 3}, "main_50agree"),
+}
+
+
+def run_row(name: str, base: TrainConfig, settings: Settings, done: dict[str, Any]) -> dict[str, Any]:
+    """Train one ablation row and evaluate it on its test split and (leak-free) AllAgree."""
+    changes, teacher = RUNS[name]
+    if teacher is not None:
+        if teacher not in done:
+            raise SystemExit(f"row {name} needs the teacher row {teacher!r} first")
+        changes = {**changes, "distill_from": done[teacher]["version_id"]}
+    config = base.update(**changes)
+    version = train_sentiment(config, settings, console=Console(stderr=True))
+    metrics = json.loads((Path(settings.registry_root) / "sentiment" / "versions" / version / "metrics.json").read_text())
+    row = {
+        "version_id": version, "dataset": config.dataset, "method": config.method,
+        "num_layers": config.num_layers or 6, "adversarial": config.adversarial, "augment": config.augment,
+        "distill_from": teacher, "epochs": config.epochs, "learning_rate": config.learning_rate,
+        "num_threads": config.num_threads,
+        "accuracy": metrics["test"]["accuracy"], "macro_f1": metrics["test"]["macro_f1"],
+        "val_macro_f1": metrics["validation"]["macro_f1"],
+        "trainable_params": metrics["training"]["trainable_params"],
+        "train_seconds": round(metrics["training"]["train_seconds"], 1),
+        "cpu_seconds": round(metrics["training"]["cpu_seconds"], 1),
+        "best_epoch": metrics["training"]["best_epoch"], "steps": metrics["training"]["steps"],
+        "history": metrics["training"]["history"], "test_report": metrics["test"],
+    }
+    if config.dataset == "50agree":
+        cross = evaluate_version(version, settings, dataset="allagree")
+        row["allagree_accuracy"], row["allagree_macro_f1"] = cross["accuracy"], cross["macro_f1"]
+        row["allagree_n"], row["allagree_excluded_seen"] = cross["n"], cross["excluded_seen"]
+    return row
+
+
+def print_table(rows: dict[str, Any], console: Console) -> None:
+    table = Table(title="Sentiment ablation (test split, seed 0)")
+    for col in ("row", "dataset", "epochs", "acc", "macro-F1", "AllAgree acc*", "trainable", "train s", "cpu s",
+                "best ep"):
+        table.add_column(col, justify="left" if col in ("row", "dataset") else "right")
+    for name, row in rows.items():
+        if name.startswith("_"):
+            continue
+        cross = f"{row['allagree_accuracy']:.4f}" if "allagree_accuracy" in row else "-"
+        table.add_row(name, row["dataset"], str(row["epochs"]), f"{row['accuracy']:.4f}", f"{row['macro_f1']:.4f}",
+                      cross, f"{row['trainable_params']:,}", f"{row['train_seconds']:.0f}",
+                      f"{row.get('cpu_seconds', float('nan')):.0f}", str(row["best_epoch"]))
+    console.print(table)
+    console.print("* 50Agree models on the AllAgree test split minus sentences seen in their training/validation")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--only", nargs="*", choices=list(RUNS), help="rows to run (default all)")
+    parser.add_argument("--epochs", type=int, default=6, help="epochs of the two main rows")
+    parser.add_argument("--ablation-epochs", type=int, default=2, help="epochs of the ablation rows")
+    parser.add_argument("--threads", type=int, default=2, help="torch CPU threads of the main rows")
+    parser.add_argument("--ablation-threads", type=int, default=2, help="torch CPU threads of the ablation rows")
+    parser.add_argument("--resume", action="store_true", help="keep rows already in the results file")
+    parser.add_argument("--output", type=Path, default=RESULTS)
+    parser.add_argument("--progress", action="store_true", help="epoch logs and bars even when not on a terminal")
+    args = parser.parse_args()
+
+    settings = Settings()
+    rows: dict[str, Any] = json.loads(args.output.read_text()) if args.resume and args.output.is_file() else {}
+    base = TrainConfig(dataset="50agree", num_threads=2, progress=args.progress or os.isatty(2))
+    console = Console()
+    for name in args.only or list(RUNS):
+        if name in rows:
+            continue
+        main = name in MAIN_ROWS
+        row_base = base.update(epochs=args.epochs if main else args.ablation_epochs,
+                               num_threads=args.threads if main else args.ablation_threads)
+        started = time.time()
+        rows[name] = run_row(name, row_base, settings, rows)
+        rows[name]["wall_seconds"] = round(time.time() - started, 1)
+        rows[name]["load_average_after"] = os.getloadavg()
+        rows["_meta"] = {"machine": platform.processor() or platform.machine(), "cpu_count": os.cpu_count(),
+                         "anchors": ANCHORS,
+                         "note": "2 CPU cores shared with other processes: train seconds include that contention"}
+        args.output.parent.mkdir(parents=True, exist_ok=True)
+        args.output.write_text(json.dumps(rows, indent=2))
+        console.print(f"{name}: acc {rows[name]['accuracy']:.4f} macro-F1 {rows[name]['macro_f1']:.4f} "
+                      f"in {rows[name]['train_seconds']:.0f} s")
+    print_table(rows, console)
+
+
+if __name__ == "__main__":
+    main()
