@@ -7,7 +7,6 @@ so it reads the records this test replayed into its own topics and writes into i
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import json
 import subprocess
 import uuid
@@ -117,9 +116,6 @@ def test_backfill_over_two_days_twice_changes_nothing_the_second_time(airflow_ho
 
 
 def test_continual_finetune_round_with_a_tiny_budget(airflow_home, tmp_path) -> None:
-    if importlib.util.find_spec("lam_models.continual") is None or importlib.util.find_spec("lam_models.continual.loop") is None:
-        pytest.skip("lam_models.continual.loop (run_round(settings, budget) -> {verdict, version, reason}) is not "
-                    "written yet; the DAG is built against that contract and its wiring is checked in test_dagbag.py")
     s = make_settings(tmp_path)
 
     output = dags_test(airflow_home, s, tmp_path, "continual_finetune", "-c", json.dumps({"budget": 2}))
