@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import uuid
 from pathlib import Path
@@ -31,6 +32,7 @@ def _free_port_pair() -> int:
 
 TEST_PORT = int(os.environ.get("LAM_TEST_KAFKA_PORT") or _free_port_pair())
 
+logging.getLogger("py4j").setLevel(logging.WARNING)  # its INFO log at interpreter exit hits closed streams
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
