@@ -22,7 +22,7 @@ from lam_models.ingest.parse import ParseLimits, try_parse
 from lam_models.ingest.ranges import OffsetRange, plan_incremental, plan_time_window, spark_offset_options
 from lam_models.settings import Settings, get_settings
 
-KINDS = ("news", "interactions")
+KINDS = ("news", "interactions", "labels")
 DEADLETTER = "deadletter"
 SKIPPED = "already ingested"
 EPOCH = datetime.fromtimestamp(0, tz=timezone.utc)
