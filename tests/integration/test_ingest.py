@@ -37,6 +37,7 @@ def test_good_and_bad_records_land_in_bronze_and_deadletter(kafka_settings, spar
 
     assert (first.records_in, first.bronze, first.deadletter) == (40 + len(bad), 40, len(bad))
     assert first.reconciled
+    assert first.native_validated == 40, "canonical good records are proved natively, the bad ones never"
     assert first.reasons == expected_reason_kinds()
     rows = bronze(s)
     assert len(rows) == 40 and rows["id"].is_unique
