@@ -20,8 +20,9 @@ from lam_models.adapters.manifest import JobState, intent_key
 from lam_models.adapters.spark import get_spark
 from lam_models.contracts import load_contract
 from lam_models.monitor import alerts_from_windows, evaluate_windows
-from lam_models.monitor.config import MARKET_KEY, TICKER_PREFIX
+from lam_models.monitor.config import MARKET_KEY, TICKER_PREFIX, TICKER_TOPIC_PREFIX, TOPIC_PREFIX
 from lam_models.monitor.state import deliveries, iso_utc
+from lam_models.monitor.windows import OUTLIER_TOPIC, TOPIC_COLUMN, whole_counts
 from lam_models.settings import Settings, get_settings
 
 ALERTS_FILE = "alerts.parquet"
@@ -47,12 +48,12 @@ def run(settings: Settings | None = None, as_of: pd.Timestamp | None = None) -> 
         return result
     config = settings.monitor.to_config()
     spark = get_spark(settings, "lam-monitor")
-    keyed = _keyed(spark.read.parquet(str(silver_path)))
+    keyed = _keyed(spark.read.parquet(str(silver_path)), config.multi_ticker_weight)
     windows, result.rows, latest = _windows(keyed, config.window_sizes)
     evaluated = evaluate_windows(windows, config)
     result.windows, result.spike_windows = len(evaluated), int(evaluated["spike"].sum())
     watermark = as_of if as_of is not None else pd.Timestamp(latest, tz="UTC")
-    fired = evaluated[evaluated["spike"]]
+    fired = evaluated[evaluated["alerting"]]
     alerts = alerts_from_windows(evaluated, config, watermark, _evidence(keyed, fired, config.top_k))
     contract = load_contract("alert")
     for alert in alerts:
@@ -64,13 +65,28 @@ def run(settings: Settings | None = None, as_of: pd.Timestamp | None = None) -> 
     return result
 
 
-def _keyed(silver):
-    """One row per (headline, key): each named ticker, plus the market once."""
+def _keyed(silver, multi_ticker_weight: str):
+    """One weighted row per (headline, key), as ``monitor.windows.explode_keys``: the market once, each
+    named ticker (weight 1 or 1/n), and with a topic id other than -1 the topic and each (ticker, topic)."""
     from pyspark.sql import functions as F
 
-    keys = F.array_union(F.array(F.lit(MARKET_KEY)), F.transform(F.coalesce("tickers", F.array()), lambda t: F.concat(F.lit(TICKER_PREFIX), t)))
+    tickers = F.array_distinct(F.filter(F.coalesce("tickers", F.array()), lambda t: t.isNotNull() & (t != "")))
+    weight = F.lit(1.0) if multi_ticker_weight == "full" else 1.0 / F.greatest(F.size(tickers), F.lit(1))
+    topic = F.coalesce(F.col(TOPIC_COLUMN), F.lit(OUTLIER_TOPIC)) if TOPIC_COLUMN in silver.columns else F.lit(OUTLIER_TOPIC)
+    name, none = topic.cast("string"), F.array().cast("array<struct<key:string,weight:double>>")
+
+    def entry(key, w):
+        return F.struct(key.alias("key"), w.cast("double").alias("weight"))
+
+    keys = F.concat(
+        F.array(entry(F.lit(MARKET_KEY), F.lit(1.0))),
+        F.transform(tickers, lambda t: entry(F.concat(F.lit(TICKER_PREFIX), t), weight)),
+        F.when(topic != OUTLIER_TOPIC, F.array(entry(F.concat(F.lit(TOPIC_PREFIX), name), F.lit(1.0)))).otherwise(none),
+        F.when(topic != OUTLIER_TOPIC, F.transform(
+            tickers, lambda t: entry(F.concat(F.lit(TICKER_TOPIC_PREFIX), t, F.lit("@"), name), weight))).otherwise(none),
+    )
     scored = silver.filter(F.col("label").isNotNull())  # rows scored by the base encoder carry no sentiment
-    return scored.select("id", "headline", "published_at", "label", "score", F.explode(keys).alias("key"))
+    return scored.select("id", "headline", "published_at", "label", "score", F.inline(keys))
 
 
 def _windows(keyed, sizes: tuple[str, ...]) -> tuple[pd.DataFrame, int, object]:
@@ -83,9 +99,9 @@ def _windows(keyed, sizes: tuple[str, ...]) -> tuple[pd.DataFrame, int, object]:
         start = F.timestamp_seconds(F.floor(F.unix_timestamp("published_at") / seconds) * seconds)
         frames.append(
             keyed.groupBy("key", start.alias("window_start")).agg(
-                F.count("*").alias("count"),
-                F.sum(F.when(F.col("label") == "negative", 1).otherwise(0)).alias("negative_count"),
-                F.avg("score").alias("mean_score"),
+                F.sum("weight").alias("count"),
+                F.sum(F.when(F.col("label") == "negative", F.col("weight")).otherwise(0.0)).alias("negative_count"),
+                (F.sum(F.col("score") * F.col("weight")) / F.sum("weight")).alias("mean_score"),
             ).withColumn("window_size", F.lit(size))
         )
     union = frames[0]
@@ -93,6 +109,8 @@ def _windows(keyed, sizes: tuple[str, ...]) -> tuple[pd.DataFrame, int, object]:
         union = union.unionByName(frame)
     windows = union.toPandas()
     windows["window_start"] = pd.to_datetime(windows["window_start"], utc=True)
+    for column in ("count", "negative_count"):
+        windows[column] = whole_counts(windows[column].to_numpy())
     stats = keyed.filter(F.col("key") == MARKET_KEY).agg(F.count("*").alias("rows"), F.max("published_at").alias("max_time")).first()
     return windows, int(stats["rows"]), stats["max_time"]
 

@@ -15,11 +15,12 @@ import numpy as np
 import pandas as pd
 
 from lam_models.monitor.baseline import ewma_share_baseline
-from lam_models.monitor.config import MonitorConfig, key_kind, window_nanos
+from lam_models.monitor.config import MonitorConfig, detector_id, key_kind, window_nanos
 from lam_models.monitor.evidence import EvidenceKey, top_headlines
 from lam_models.monitor.spikes import severity, spike_figures
 from lam_models.monitor.state import alert_id, episodes, fingerprint, iso_utc
-from lam_models.monitor.windows import DEFAULT_KEY_COLUMNS, explode_keys, window_stats
+from lam_models.monitor.topics import count_number, dominant_topics, mark_alerting
+from lam_models.monitor.windows import explode_keys, monitor_key_columns, window_stats
 
 SCHEMA_VERSION = 1
 _NEEDED = ("key", "window_size", "window_start", "count", "negative_count", "mean_score")
@@ -38,7 +39,8 @@ def evaluate_windows(windows: pd.DataFrame, config: MonitorConfig) -> pd.DataFra
     Returns:
         A copy sorted by (window size, key, window index) with ``kind``, ``window_index``,
         ``window_end``, ``negative_share``, ``baseline_share``, ``baseline_spread``,
-        ``baseline_history``, ``shrunk_share``, ``move``, ``z``, ``spike`` and ``severity`` added.
+        ``baseline_history``, ``shrunk_share``, ``move``, ``z``, ``spike``, ``severity`` and, from
+        ``topics.mark_alerting``, ``breadth``, ``explained`` and ``alerting`` added.
     """
     missing = [c for c in _NEEDED if c not in windows.columns]
     if missing:
@@ -49,7 +51,7 @@ def evaluate_windows(windows: pd.DataFrame, config: MonitorConfig) -> pd.DataFra
     nanos = out["window_size"].map({s: window_nanos(s) for s in out["window_size"].unique()})
     start = pd.to_datetime(out["window_start"], utc=True)
     out["window_start"] = start
-    out["window_index"] = np.floor_divide(start.array.asi8, nanos.to_numpy(dtype=np.int64))
+    out["window_index"] = np.floor_divide(start.dt.as_unit("ns").array.asi8, nanos.to_numpy(dtype=np.int64))
     out["window_end"] = start + pd.to_timedelta(nanos.to_numpy(dtype=np.int64), unit="ns")
     out["kind"] = out["key"].map({k: key_kind(k) for k in out["key"].unique()})
     out["negative_share"] = out["negative_count"] / out["count"]
@@ -64,12 +66,14 @@ def evaluate_windows(windows: pd.DataFrame, config: MonitorConfig) -> pd.DataFra
     for name, values in figures.items():
         out[name] = values
     out["severity"] = severity(figures["z"], config)
-    return out
+    return mark_alerting(out, config)
 
 
 def alerts_from_windows(evaluated: pd.DataFrame, config: MonitorConfig, as_of: pd.Timestamp,
                         evidence: Mapping[EvidenceKey, list[dict[str, object]]] | None = None) -> list[dict[str, Any]]:
-    """Run the state machine over the spike windows of every series and build alert records.
+    """Run the state machine over the alerting spike windows of every series and build alert records.
+
+    Spikes folded into a topic alert (``explained``) and (ticker, topic) spikes raise nothing.
 
     Args:
         evaluated: output of ``evaluate_windows``.
@@ -81,7 +85,10 @@ def alerts_from_windows(evaluated: pd.DataFrame, config: MonitorConfig, as_of: p
         Records matching ``schemas/alert.json``, sorted by (window_start, key, window_size).
     """
     as_of_ns = _utc_nanos(as_of)
-    spikes = evaluated[evaluated["spike"].to_numpy(dtype=bool)]
+    spikes = evaluated[evaluated["alerting"].to_numpy(dtype=bool)]
+    topics = dominant_topics(evaluated, list(zip(spikes["key"], spikes["window_size"], spikes["window_index"].astype(int))),
+                             config.dominant_topics)
+    detector = detector_id(config)
     records = []
     for (size, key), group in spikes.groupby(["window_size", "key"], sort=True):
         nanos = window_nanos(str(size))
@@ -89,41 +96,44 @@ def alerts_from_windows(evaluated: pd.DataFrame, config: MonitorConfig, as_of: p
         for episode in episodes(rows.index, config.cooldown_windows, config.calm_windows, as_of_ns // nanos - 1):
             row = rows.loc[episode.fire_index]
             resolved_at = iso_utc((episode.resolve_index + 1) * nanos) if episode.resolved else None
-            found = (evidence or {}).get((str(key), str(size), int(episode.fire_index)), [])
-            records.append(_record(row, str(key), str(size), nanos, episode.state, resolved_at, episode.spikes, found))
+            target = (str(key), str(size), int(episode.fire_index))
+            record = _record(row, str(key), str(size), nanos, episode.state, resolved_at, episode.spikes,
+                             (evidence or {}).get(target, []), topics[target], detector)
+            records.append(record)
     records.sort(key=lambda r: (r["window_start"], r["key"], r["window_seconds"]))
     return records
 
 
 def detect_alerts(frame: pd.DataFrame, config: MonitorConfig | None = None, as_of: pd.Timestamp | None = None,
-                  key_columns: Mapping[str, str] = DEFAULT_KEY_COLUMNS) -> list[dict[str, Any]]:
+                  key_columns: Mapping[str, str] | None = None) -> list[dict[str, Any]]:
     """Alerts for scored headlines: windows of every configured size, for the market and every key.
 
     Args:
         frame: scored headlines (``id``, ``tickers``, ``headline``, ``published_at`` tz-aware,
-            ``label``, ``score``; probability columns are not needed).
+            ``label``, ``score``, optionally ``topic_id``; probability columns are not needed).
         config: tuned constants; defaults to ``MonitorConfig()``.
         as_of: watermark; defaults to the latest ``published_at`` (the window holding it is open).
-        key_columns: column -> key kind (default: tickers).
+        key_columns: column -> key kind (default: tickers, and topics when ``topic_id`` is there).
 
     Returns:
         Alert records (see ``alerts_from_windows``); empty if ``frame`` has no usable rows.
     """
     config = config or MonitorConfig()
-    keyed = explode_keys(frame, key_columns)
+    keyed = explode_keys(frame, monitor_key_columns(frame) if key_columns is None else key_columns,
+                         config.multi_ticker_weight)
     if keyed.empty:
         return []
     windows = pd.concat([window_stats(keyed, size) for size in config.window_sizes], ignore_index=True)
     evaluated = evaluate_windows(windows, config)
     if as_of is None:
         as_of = pd.Timestamp(int(keyed["ts"].max()), tz="UTC")
-    fired = evaluated[evaluated["spike"]]
+    fired = evaluated[evaluated["alerting"]]
     targets = list(zip(fired["key"], fired["window_size"], fired["window_index"].astype(int)))
     return alerts_from_windows(evaluated, config, as_of, top_headlines(frame, keyed, targets, config.top_k))
 
 
-def _record(row: pd.Series, key: str, size: str, nanos: int, state: str, resolved_at: str | None,
-            spike_windows: int, found: list[dict[str, object]]) -> dict[str, Any]:
+def _record(row: pd.Series, key: str, size: str, nanos: int, state: str, resolved_at: str | None, spike_windows: int,
+            found: list[dict[str, object]], topics: list[dict[str, Any]], detector: str) -> dict[str, Any]:
     start = row["window_start"]
     record: dict[str, Any] = {
         "schema_version": SCHEMA_VERSION,
@@ -137,8 +147,8 @@ def _record(row: pd.Series, key: str, size: str, nanos: int, state: str, resolve
         "state": state,
         "severity": str(row["severity"]),
         "figures": {
-            "count": int(row["count"]),
-            "negative_count": int(row["negative_count"]),
+            "count": count_number(row["count"]),
+            "negative_count": count_number(row["negative_count"]),
             "negative_share": _r(row["negative_share"]),
             "mean_score": _r(row["mean_score"]),
         },
@@ -153,7 +163,11 @@ def _record(row: pd.Series, key: str, size: str, nanos: int, state: str, resolve
         "resolved_at": resolved_at,
         "revision": 2 if state == "resolved" else 1,
         "evidence": list(found),
+        "topics": topics,
+        "detector": detector,
     }
+    if record["kind"] == "topic":
+        record["breadth"] = int(row["breadth"])
     record["fingerprint"] = fingerprint(record)
     return record
 

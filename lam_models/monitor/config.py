@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import asdict, dataclass, fields, replace
 from typing import Any, Literal
 
@@ -12,6 +14,12 @@ MARKET_KEY = "market"
 
 TICKER_PREFIX = "ticker:"
 """Prefix of per-ticker keys, e.g. ``ticker:AAPL``. Keys are generic ``kind:name`` strings."""
+
+TOPIC_PREFIX = "topic:"
+"""Prefix of per-topic keys, e.g. ``topic:7`` (the outlier topic -1 has no key)."""
+
+TICKER_TOPIC_PREFIX = "ticker_topic:"
+"""Prefix of (ticker, topic) keys, e.g. ``ticker_topic:AAPL@7``: breadth and dominant topics, never alerts."""
 
 
 @dataclass(frozen=True)
@@ -41,6 +49,13 @@ class MonitorConfig:
         nab_alpha: EWMA weight of one record in the EWMA univariate baseline.
         nab_min_history: records seen before the NAB detector scores anything but 0.
         nab_two_sided: score drops as well as rises (NAB anomalies go both ways).
+        multi_ticker_weight: what a headline naming n tickers adds to each ticker's window:
+            ``full`` (1 each) or ``split`` (1/n each); it always counts once toward the market.
+        topic_min_tickers: fewest distinct tickers with negative headlines of a topic in a spiking
+            topic window for it to raise a topic-level alert (kind ``topic``).
+        topic_explains_share: a ticker or market spike whose negative headlines come at least this
+            much from topics alerting in the same window is folded into those topic alerts.
+        dominant_topics: topics named (with their shares) by every alert.
     """
 
     window_sizes: tuple[str, ...] = ("1h", "1d")
@@ -61,6 +76,10 @@ class MonitorConfig:
     nab_alpha: float = 0.02
     nab_min_history: int = 20
     nab_two_sided: bool = True
+    multi_ticker_weight: Literal["full", "split"] = "full"
+    topic_min_tickers: int = 5
+    topic_explains_share: float = 0.5
+    dominant_topics: int = 3
 
     def __post_init__(self) -> None:
         if not self.window_sizes:
@@ -80,13 +99,18 @@ class MonitorConfig:
         low, high = self.severity_z
         if not self.z_threshold <= low <= high:
             raise ValueError(f"severity_z must satisfy z_threshold <= medium <= high; got {self.severity_z}")
-        for name in ("min_volume", "cooldown_windows", "calm_windows", "top_k", "nab_horizon"):
+        for name in ("min_volume", "cooldown_windows", "calm_windows", "top_k", "nab_horizon", "topic_min_tickers",
+                     "dominant_topics"):
             if int(getattr(self, name)) < 1:
                 raise ValueError(f"{name} must be >= 1, got {getattr(self, name)!r}")
         if self.nab_min_history < 2:
             raise ValueError(f"nab_min_history must be >= 2, got {self.nab_min_history!r}")
         if self.nab_method not in ("median_mad", "ewma"):
             raise ValueError(f"nab_method must be 'median_mad' or 'ewma', got {self.nab_method!r}")
+        if self.multi_ticker_weight not in ("full", "split"):
+            raise ValueError(f"multi_ticker_weight must be 'full' or 'split', got {self.multi_ticker_weight!r}")
+        if not 0 < self.topic_explains_share <= 1:
+            raise ValueError(f"topic_explains_share must be in (0, 1], got {self.topic_explains_share!r}")
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-serialisable dict (tuples become lists)."""
@@ -126,6 +150,12 @@ def window_nanos(size: str) -> int:
     if nanos <= 0:
         raise ValueError(f"window size {size!r} must be positive")
     return nanos
+
+
+def detector_id(config: MonitorConfig) -> str:
+    """Short content hash of a detector setting, so feedback can be grouped by the setting that alerted."""
+    text = json.dumps(config.to_dict(), sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
 
 
 def key_kind(key: str) -> str:

@@ -54,7 +54,7 @@ def top_headlines(frame: pd.DataFrame, keyed: pd.DataFrame, targets: list[Eviden
     hits["id"] = frame["id"].to_numpy(dtype=object)[rows].astype(str)
     hits["headline"] = frame["headline"].to_numpy(dtype=object)[rows]
     hits["score"] = frame["score"].to_numpy(dtype=np.float64)[rows]
-    hits["ts"] = frame["published_at"].dt.tz_convert("UTC").array.asi8[rows]
+    hits["ts"] = frame["published_at"].dt.tz_convert("UTC").dt.as_unit("ns").array.asi8[rows]
     hits = hits.sort_values(["key", "window_size", "window_index", "score", "ts", "id"],
                             ascending=[True, True, True, True, False, True], kind="stable")
     hits = hits.groupby(["key", "window_size", "window_index"], sort=False).head(top_k)

@@ -19,7 +19,8 @@ import pandas as pd
 from lam_models.monitor.config import window_nanos
 
 STATES = ("firing", "resolved")
-_NOT_IN_FINGERPRINT = ("revision", "fingerprint")
+_NOT_IN_FINGERPRINT = ("revision", "fingerprint", "detector")
+"""A changed setting alone re-sends nothing: the detector id stays the one that first raised the alert."""
 
 
 @dataclass(frozen=True)
@@ -110,7 +111,7 @@ def alert_id(key: str, window_size: str, window_start: pd.Timestamp | str) -> st
 
 
 def fingerprint(record: dict[str, Any]) -> str:
-    """Content hash of an alert record, blind to ``revision`` and ``fingerprint`` (16 hex chars)."""
+    """Content hash of an alert record, blind to ``revision``, ``fingerprint`` and ``detector`` (16 hex chars)."""
     content = {k: v for k, v in record.items() if k not in _NOT_IN_FINGERPRINT}
     text = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]

@@ -32,10 +32,22 @@ class InjectedSpike:
         return self.start + pd.Timedelta(self.duration)
 
 
+@dataclass(frozen=True)
+class TopicBurst:
+    """``per_ticker`` extra headlines of ``topic`` for each of ``tickers`` in [start, start + duration)."""
+
+    topic: int
+    tickers: tuple[str, ...]
+    start: pd.Timestamp
+    duration: str
+    per_ticker: int
+    negative_share: float
+
+
 def make_scored_headlines(n_rows: int, days: float, n_tickers: int = 30, start: str = "2024-01-01",
                           untagged_share: float = 0.3, zipf: float = 1.0, negative_share: float = 0.25,
                           rare_tickers: int = 0, spikes: tuple[InjectedSpike, ...] = (),
-                          seed: int = 0) -> pd.DataFrame:
+                          n_topics: int = 0, bursts: tuple[TopicBurst, ...] = (), seed: int = 0) -> pd.DataFrame:
     """Scored headlines in the monitor's input contract, background plus injected spikes.
 
     Args:
@@ -48,11 +60,13 @@ def make_scored_headlines(n_rows: int, days: float, n_tickers: int = 30, start: 
         negative_share: mean background negative share; each ticker gets its own in +-0.1 of it.
         rare_tickers: extra tickers ``RARE0``... with one headline a month, always negative.
         spikes: injected spikes.
+        n_topics: > 0 adds ``topic_id``: uniform over ``0..n_topics-1``, a fifth outliers (-1).
+        bursts: injected topic bursts (their headlines carry the burst's topic; needs ``n_topics``).
         seed: numpy seed.
 
     Returns:
         Frame with ``id``, ``tickers``, ``headline``, ``published_at``, ``p_negative``, ``p_neutral``,
-        ``p_positive``, ``label``, ``score``, in random row order.
+        ``p_positive``, ``label``, ``score`` (and ``topic_id``), in random row order.
     """
     rng = np.random.default_rng(seed)
     t0 = pd.Timestamp(start, tz="UTC").value
@@ -81,11 +95,22 @@ def make_scored_headlines(n_rows: int, days: float, n_tickers: int = 30, start: 
         parts.append({"ts": begin + rng.integers(0, window_nanos(spike.duration), spike.extra),
                       "tickers": [list(tickers) for _ in range(spike.extra)],
                       "negative": rng.random(spike.extra) < spike.negative_share})
+    for burst in bursts:
+        begin, extra = pd.Timestamp(burst.start).tz_convert("UTC").value, burst.per_ticker * len(burst.tickers)
+        parts.append({"ts": begin + rng.integers(0, window_nanos(burst.duration), extra),
+                      "tickers": [[t] for t in burst.tickers for _ in range(burst.per_ticker)],
+                      "negative": rng.random(extra) < burst.negative_share, "topic": np.full(extra, burst.topic)})
+    for part in parts if n_topics else ():
+        n = len(part["ts"])
+        part.setdefault("topic", np.where(rng.random(n) < 0.2, -1, rng.integers(0, n_topics, n)))
     ts = np.concatenate([p["ts"] for p in parts])
     negative = np.concatenate([p["negative"] for p in parts])
     tickers = [t for p in parts for t in p["tickers"]]
     order = rng.permutation(len(ts))
-    return _scored(rng, ts[order], [tickers[i] for i in order], negative[order])
+    frame = _scored(rng, ts[order], [tickers[i] for i in order], negative[order])
+    if n_topics:
+        frame["topic_id"] = np.concatenate([p["topic"] for p in parts])[order].astype(np.int64)
+    return frame
 
 
 def score_detection(alerts: list[dict[str, Any]], spikes: tuple[InjectedSpike, ...],

@@ -48,15 +48,37 @@ def test_a_ticker_repeated_in_one_headline_counts_once(make_frame) -> None:
     assert sorted(keyed["key"].astype(str)) == ["market", "ticker:AAPL"]
 
 
-def test_generic_key_columns_add_topic_keys(make_frame) -> None:
+def test_topic_ids_add_topic_and_ticker_topic_keys_but_outliers_get_none(make_frame) -> None:
     frame = make_frame([
-        ("2024-01-01T10:00:00Z", ["AAPL"], "negative", "a"),
+        ("2024-01-01T10:00:00Z", ["AAPL", "MSFT"], "negative", "a"),
         ("2024-01-01T10:30:00Z", [], "neutral", "b"),
+        ("2024-01-01T10:40:00Z", ["AAPL"], "negative", "c"),
+        ("2024-01-01T10:50:00Z", ["AAPL"], "negative", "d"),
     ])
-    frame["topic"] = [3, None]
-    windows = compute_windows(frame, ("1h",), key_columns={"tickers": "ticker", "topic": "topic"})
-    assert set(windows["key"]) == {"market", "ticker:AAPL", "topic:3"}
-    assert set(windows["kind"]) == {"market", "ticker", "topic"}
+    frame["topic_id"] = [3, 3, -1, None]
+    windows = compute_windows(frame, ("1h",)).set_index("key")
+    assert set(windows.index) == {"market", "ticker:AAPL", "ticker:MSFT", "topic:3",
+                                  "ticker_topic:AAPL@3", "ticker_topic:MSFT@3"}
+    assert windows.loc["topic:3", ["count", "negative_count"]].tolist() == [2, 1]
+    assert windows.loc["ticker:AAPL", "count"] == 3 and windows.loc["ticker_topic:AAPL@3", "count"] == 1
+    assert windows.loc["ticker_topic:AAPL@3", "kind"] == "ticker_topic"
+    without = compute_windows(frame.drop(columns=["topic_id"]), ("1h",))
+    assert set(without["kind"]) == {"market", "ticker"}
+
+
+def test_multi_ticker_headlines_split_their_weight_but_count_once_for_the_market(make_frame) -> None:
+    frame = make_frame([
+        ("2024-01-01T10:00:00Z", ["AAPL", "MSFT", "AAPL", "GOOG", "TSLA"], "negative", "a"),
+        ("2024-01-01T10:10:00Z", ["AAPL"], "positive", "b"),
+    ])
+    full = compute_windows(frame, ("1h",)).set_index("key")
+    split = compute_windows(frame, ("1h",), multi_ticker_weight="split").set_index("key")
+    assert full.loc["ticker:AAPL", ["count", "negative_count"]].tolist() == [2, 1]
+    assert split.loc["ticker:AAPL", ["count", "negative_count"]].tolist() == pytest.approx([1.25, 0.25])
+    assert split.loc["ticker:AAPL", "mean_score"] == pytest.approx((0.25 * -0.8 + 0.7) / 1.25)
+    assert split.loc["ticker:MSFT", "count"] == pytest.approx(0.25)
+    assert split.loc[split["kind"] == "ticker", "count"].sum() == pytest.approx(2.0)
+    assert split.loc["market", "count"] == full.loc["market", "count"] == 2
 
 
 def test_tz_naive_times_and_missing_columns_fail_with_a_fix(make_frame) -> None:
@@ -110,3 +132,9 @@ def test_counts_are_conserved_for_any_input(rows) -> None:
         assert market["negative_count"].sum() == sum(r[2] == "negative" for r in rows)
         assert mine[mine["kind"] == "ticker"]["count"].sum() == sum(len(set(r[1])) for r in rows)
         assert np.all((mine["negative_share"] >= 0) & (mine["negative_share"] <= 1))
+
+
+def test_microsecond_timestamps_as_read_from_parquet_give_the_same_windows(make_frame) -> None:
+    frame = make_frame([("2024-01-01T10:05:00Z", ["AAPL"], "negative", "a"), ("2024-01-02T11:00:00Z", [], "neutral", "b")])
+    micro = frame.assign(published_at=frame["published_at"].astype("datetime64[us, UTC]"))
+    pd.testing.assert_frame_equal(compute_windows(micro, ("1h", "1d")), compute_windows(frame, ("1h", "1d")))

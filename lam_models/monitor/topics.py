@@ -1,0 +1,104 @@
+"""Topic-aware alerting (pure): topic-level alerts need breadth, they absorb the spikes they explain,
+and every alert names its dominant topics.
+
+A negative burst on one topic across many tickers is one event: it raises one ``topic`` alert, and
+the ticker (and market) spikes it explains are folded into it instead of raising an alert storm.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from lam_models.monitor.config import MARKET_KEY, TICKER_PREFIX, TICKER_TOPIC_PREFIX, TOPIC_PREFIX, MonitorConfig
+
+_WINDOW = ["window_size", "window_index"]
+
+
+def mark_alerting(evaluated: pd.DataFrame, config: MonitorConfig) -> pd.DataFrame:
+    """Add ``breadth``, ``explained`` and ``alerting`` to evaluated windows (in place, returned).
+
+    * breadth (topic windows): distinct tickers with negative headlines of the topic in the window.
+    * alerting: a topic spike with ``breadth >= topic_min_tickers``, or a market/ticker spike that
+      is not ``explained``; (ticker, topic) windows never alert.
+    * explained: a market/ticker spike whose negative headlines come ``>= topic_explains_share``
+      from topics alerting in the same window.
+    """
+    kind = evaluated["kind"].to_numpy(dtype=object)
+    spike = evaluated["spike"].to_numpy(dtype=bool)
+    pairs = _pair_windows(evaluated)
+    negative_pairs = pairs[pairs["negative_count"] > 0]
+    breadth = negative_pairs.groupby([*_WINDOW, "topic_key"]).size().rename("breadth").reset_index()
+    evaluated["breadth"] = np.where(kind == "topic", _lookup(evaluated, breadth.rename(columns={"topic_key": "key"}), "breadth"), 0)
+    topic_alerting = (kind == "topic") & spike & (evaluated["breadth"].to_numpy() >= config.topic_min_tickers)
+    alerting_topics = evaluated.loc[topic_alerting, [*_WINDOW, "key"]].rename(columns={"key": "topic_key"})
+    explained = pd.concat([
+        negative_pairs.merge(alerting_topics, on=[*_WINDOW, "topic_key"])[[*_WINDOW, "parent", "negative_count"]],
+        evaluated[topic_alerting].assign(parent=MARKET_KEY)[[*_WINDOW, "parent", "negative_count"]],
+    ]).groupby([*_WINDOW, "parent"])["negative_count"].sum().reset_index().rename(columns={"parent": "key"})
+    share = _lookup(evaluated, explained, "negative_count") / np.maximum(evaluated["negative_count"].to_numpy(), 1e-12)
+    headline_kind = (kind == MARKET_KEY) | (kind == "ticker")
+    evaluated["explained"] = headline_kind & spike & (share >= config.topic_explains_share)
+    evaluated["alerting"] = topic_alerting | (headline_kind & spike & ~evaluated["explained"].to_numpy())
+    return evaluated
+
+
+def dominant_topics(evaluated: pd.DataFrame, targets: list[tuple[str, str, int]],
+                    top: int) -> dict[tuple[str, str, int], list[dict[str, Any]]]:
+    """The ``top`` topics by headline count in each target window, with their shares of the window.
+
+    A market window's topics are the topic windows beside it; a ticker's are its (ticker, topic)
+    windows; a topic window's is itself. Outlier headlines (topic -1) count in the window's total
+    but are never named, so shares may sum below 1.
+
+    Args:
+        evaluated: windows of every kind (output of ``evaluate_windows``).
+        targets: (key, window size, window index) of the alert windows.
+        top: topics per window.
+
+    Returns:
+        Target -> ``[{"topic", "count", "share", "negative_share"}]``, largest count first, then
+        lowest topic id; an empty list when the window has no topic.
+    """
+    found: dict[tuple[str, str, int], list[dict[str, Any]]] = {t: [] for t in targets}
+    if not targets:
+        return found
+    topics = evaluated[evaluated["kind"] == "topic"]
+    contributions = pd.concat([
+        topics.assign(parent=MARKET_KEY, topic_key=topics["key"]),
+        topics.assign(parent=topics["key"], topic_key=topics["key"]),
+        _pair_windows(evaluated),
+    ])[[*_WINDOW, "parent", "topic_key", "count", "negative_count"]]
+    wanted = pd.DataFrame(targets, columns=["parent", "window_size", "window_index"])
+    totals = evaluated[["key", *_WINDOW, "count"]].rename(columns={"key": "parent", "count": "total"})
+    rows = contributions.merge(wanted, on=["parent", *_WINDOW]).merge(totals, on=["parent", *_WINDOW])
+    rows["topic"] = rows["topic_key"].str.removeprefix(TOPIC_PREFIX).astype(np.int64)
+    rows = rows.sort_values(["count", "topic"], ascending=[False, True], kind="stable")
+    for row in rows.groupby(["parent", *_WINDOW], sort=False).head(top).itertuples(index=False):
+        found[(row.parent, row.window_size, int(row.window_index))].append({
+            "topic": int(row.topic),
+            "count": count_number(row.count),
+            "share": round(float(row.count) / float(row.total), 6),
+            "negative_share": round(float(row.negative_count) / float(row.count), 6),
+        })
+    return found
+
+
+def _pair_windows(evaluated: pd.DataFrame) -> pd.DataFrame:
+    """(ticker, topic) windows with their ``parent`` (``ticker:T``) and ``topic_key`` (``topic:N``)."""
+    pairs = evaluated[evaluated["kind"] == "ticker_topic"]
+    split = pairs["key"].astype(object).str.removeprefix(TICKER_TOPIC_PREFIX).str.rsplit("@", n=1)
+    return pairs.assign(parent=TICKER_PREFIX + split.str[0].astype(object), topic_key=TOPIC_PREFIX + split.str[1].astype(object))
+
+
+def _lookup(evaluated: pd.DataFrame, values: pd.DataFrame, column: str) -> np.ndarray:
+    """``values[column]`` aligned to the rows of ``evaluated`` on (window size, window index, key); 0 where absent."""
+    keys = evaluated[[*_WINDOW, "key"]].astype({"key": object})
+    return keys.merge(values[[*_WINDOW, "key", column]], on=[*_WINDOW, "key"], how="left")[column].fillna(0).to_numpy()
+
+
+def count_number(value: float) -> int | float:
+    """A count as an int when whole (weight 1), else rounded (split weights)."""
+    return int(value) if float(value).is_integer() else round(float(value), 6)
