@@ -2,8 +2,8 @@
 ### backfill
 
 Manual only. Reruns the backfill steps of `jobs/nightly.py` `STEPS` (those with
-`in_backfill=True`: today `ingest_news`, `ingest_interactions`, `score`) over the range
-`[start, end)` with the model pinned to `model_version`, writing to the same tables as `nightly`.
+`in_backfill=True`: `ingest_news`, `ingest_interactions`, `score`, `rescore`, `monitor`) over the
+range `[start, end)` with the model pinned to `model_version`, writing to the same tables as `nightly`.
 
 Params (ISO-8601 dates or datetimes, UTC when no offset is given; `end` is exclusive):
 
@@ -13,11 +13,18 @@ Params (ISO-8601 dates or datetimes, UTC when no offset is given; `end` is exclu
 | `end` | end of the range, exclusive, e.g. `2024-03-06` for two days |
 | `model_version` | registry version to score with; empty = production (`LAM_MODEL__VERSION`) |
 
-Idempotent: the ingest skips records already in bronze or dead-letter (by topic partition and
-offset), and the score job only scores bronze files it has not scored, so a second run over the
-same range writes nothing. Re-scoring rows already scored with *another* version needs the score
-job's range mode (see the note in `jobs/nightly.py`); until then a pinned version the job does not
-honour fails the `score` task instead of scoring with the wrong model.
+Idempotent, and the range ends up scored by the pinned version only:
+
+- the ingest skips records already in bronze or dead-letter (by topic partition and offset);
+- `score` scores the bronze files not scored yet (with the pin);
+- `rescore` (`jobs/rescore.py`) rewrites the silver files holding a row of the range (by
+  `published_at`) scored by another version: those rows re-scored, the others kept; the plan is
+  recorded first and the old files are deleted only after the new ones are published, so a crash
+  replays to the same end state;
+- `monitor` re-evaluates every window from silver, swaps the windows snapshot and sends changed
+  alerts as new revisions only.
+
+A second run over the same range finds nothing to ingest, score or rewrite: no table file changes.
 
 Run locally: `airflow dags test backfill -c '{"start": "2024-03-04", "end": "2024-03-06"}'`.
 """

@@ -63,19 +63,26 @@ def ingest_interactions(settings: Any, start: datetime, end: datetime) -> dict[s
     return _ingest("interactions", settings, start, end)
 
 
+def ingest_labels(settings: Any, start: datetime, end: datetime) -> dict[str, Any]:
+    return _ingest("labels", settings, start, end)
+
+
 def score_news(settings: Any, start: datetime, end: datetime) -> dict[str, Any]:
     """Embed the bronze news files not scored yet (those the ingest steps just published).
 
-    The score job has no interval argument yet: it is incremental by bronze file, so after the
-    ingest steps of an interval it scores exactly that interval's new files. Re-scoring a past
-    range with a pinned version (``dags/backfill.py``) needs ``score.run(settings, start=, end=)``:
-    bronze rows whose ``kafka_timestamp`` is in ``[start, end)``, scored with
-    ``settings.model.version``, state keyed by (range, version) so a repeat is a no-op, and the
-    silver rows of those ids replaced (not appended). When it lands, pass ``start=start, end=end``.
+    Incremental by bronze file: after the ingest steps of an interval it scores exactly that
+    interval's new files, with the pinned (``settings.model.version``) or production version.
     """
     from jobs import score
 
     return {**asdict(score.run(settings)), "interval": [start.isoformat(), end.isoformat()]}
+
+
+def rescore_news(settings: Any, start: datetime, end: datetime) -> dict[str, Any]:
+    """Replace the interval's silver rows scored by another version (a backfill's pin, a promotion) in place."""
+    from jobs import rescore
+
+    return {**asdict(rescore.run(settings, start, end)), "interval": [start.isoformat(), end.isoformat()]}
 
 
 def monitor_news(settings: Any, start: datetime, end: datetime) -> dict[str, Any]:
@@ -104,9 +111,9 @@ def write_report(settings: Any, start: datetime, end: datetime) -> dict[str, Any
     return {"report": str(write_html(path, data, ReportOptions())), "interval": [start.isoformat(), end.isoformat()]}
 
 
-def _window_args(kind: str) -> Callable[[str, str], list[str]]:
+def _window_args(kind: str | None) -> Callable[[str, str], list[str]]:
     def args(start: str, end: str) -> list[str]:
-        return ["--topic", kind, "--from", start, "--to", end]
+        return (["--topic", kind] if kind else []) + ["--from", start, "--to", end]
 
     return args
 
@@ -114,7 +121,9 @@ def _window_args(kind: str) -> Callable[[str, str], list[str]]:
 STEPS: tuple[Step, ...] = (
     Step("ingest_news", ingest_news, "ingest.py", _window_args("news")),
     Step("ingest_interactions", ingest_interactions, "ingest.py", _window_args("interactions")),
+    Step("ingest_labels", ingest_labels, "ingest.py", _window_args("labels")),
     Step("score", score_news, "score.py"),
+    Step("rescore", rescore_news, "rescore.py", _window_args(None)),
     Step("monitor", monitor_news, "monitor.py"),
     Step("recommend", recommend_all, "recommend.py", lambda start, end: ["--run-date", end[:10]], in_backfill=False),
     Step("report", write_report, "report.py", in_backfill=False),
@@ -179,8 +188,3 @@ def run_step(name: str, settings: Any, start: datetime | date | str, end: dateti
     log.info("step %s [%s, %s): %s", name, first.isoformat(), last.isoformat(), summary)
     return summary
 
-
-def run_all(settings: Any, start: datetime | date | str, end: datetime | date | str,
-            backfill: bool = False, model_version: str | None = None) -> list[dict[str, Any]]:
-    """Run every step (or every backfill step) in order over ``[start, end)``: what ``lam demo`` calls."""
-    return [run_step(s.name, settings, start, end, model_version) for s in STEPS if s.in_backfill or not backfill]

@@ -61,28 +61,37 @@ def run(settings: Settings | None = None, model_version: str | None = None) -> S
 
 
 def _score(spark, settings: Settings, config: ScoringConfig, files, run_key: str) -> tuple[int, int]:
+    bronze_root = lake.table_dir(settings.lake_root, "bronze/news")
+    news = spark.read.option("basePath", str(bronze_root)).parquet(*[str(f) for f in files])
+    rows_in = news.count()
+    rows_out = write_staged(spark, settings, score_frame(settings, config, news, rows_in), run_key)
+    if rows_out != rows_in:
+        raise RuntimeError(f"scoring wrote {rows_out} rows for {rows_in} bronze rows")
+    return rows_in, rows_out
+
+
+def score_frame(settings: Settings, config: ScoringConfig, news, rows: int):
+    """``news`` (bronze columns) scored by ``config``'s model: the silver columns, lazily."""
     from pyspark.ml.functions import predict_batch_udf
     from pyspark.sql import functions as F
     from pyspark.sql.types import ArrayType, FloatType, StructField, StructType
 
     from lam_models.scoring.predict import SENTIMENT_COLUMNS
 
-    bronze_root = lake.table_dir(settings.lake_root, "bronze/news")
-    news = spark.read.option("basePath", str(bronze_root)).parquet(*[str(f) for f in files])
-    rows_in = news.count()
     outputs = [StructField("embedding", ArrayType(FloatType()))]
     outputs += [StructField(c, FloatType()) for c in SENTIMENT_COLUMNS] if config.has_sentiment else []
     udf = predict_batch_udf(make_predict_fn(config), return_type=StructType(outputs), batch_size=settings.spark.arrow_batch_rows)
-    parallelism = max(1, min(spark.sparkContext.defaultParallelism, rows_in // 2000 + 1))
+    parallelism = max(1, min(news.sparkSession.sparkContext.defaultParallelism, rows // 2000 + 1))
     scored = news.repartition(parallelism, "id").withColumn("scores", udf("headline")).select("*", "scores.*")
     scored = _with_sentiment(scored, config.has_sentiment).withColumn("model_version", F.lit(config.model_version))
-    scored = scored.select(*table_columns("silver_news"))
+    return scored.select(*table_columns("silver_news"))
+
+
+def write_staged(spark, settings: Settings, silver, run_key: str) -> int:
+    """Write silver rows into the run's staging folder (one file per event date); returns the rows written."""
     staged = lake.staging_dir(settings.lake_root, "silver", run_key)
-    scored.repartition(1, "event_date").sortWithinPartitions("published_at", "id").write.mode("overwrite").partitionBy("event_date").parquet(str(staged))
-    rows_out = spark.read.parquet(str(staged)).count()
-    if rows_out != rows_in:
-        raise RuntimeError(f"scoring wrote {rows_out} rows for {rows_in} bronze rows")
-    return rows_in, rows_out
+    silver.repartition(1, "event_date").sortWithinPartitions("published_at", "id").write.mode("overwrite").partitionBy("event_date").parquet(str(staged))
+    return spark.read.parquet(str(staged)).count()
 
 
 def _with_sentiment(scored, has_sentiment: bool):
