@@ -51,6 +51,7 @@ class TopicSettings(BaseModel):
     interactions: str = "interactions"
     alerts: str = "alerts"
     labels: str = "labels"
+    feedback: str = Field("feedback", description="analyst verdicts on alerts (compacted, keyed by alert_id)")
     partitions: int = Field(3, ge=1)
 
 

@@ -49,7 +49,7 @@ def make_settings(tmp: Path, **overrides):
     from lam_models.settings import KafkaSettings, Settings, TopicSettings
 
     suffix = uuid.uuid4().hex[:8]
-    topics = TopicSettings(**{name: f"{name}-{suffix}" for name in ("news", "interactions", "alerts", "labels")})
+    topics = TopicSettings(**{name: f"{name}-{suffix}" for name in ("news", "interactions", "alerts", "labels", "feedback")})
     base = dict(
         lake_root=tmp / "lake", registry_root=tmp / "registry", run_root=tmp / "run", data_dir=DATA_DIR,
         kafka=KafkaSettings(bootstrap_servers=f"127.0.0.1:{TEST_PORT}", port_base=TEST_PORT), topics=topics,

@@ -32,8 +32,8 @@ def check_reachable(settings: Settings, timeout_s: float = 2.0) -> None:
     raise _unreachable(settings)
 
 
-def ensure_topics(settings: Settings, names: list[str] | None = None) -> list[str]:
-    """Create the project's topics that do not exist yet; returns the ones created."""
+def ensure_topics(settings: Settings, names: list[str] | None = None, config: dict[str, str] | None = None) -> list[str]:
+    """Create the project's topics that do not exist yet (with topic ``config``, e.g. compaction); returns those created."""
     from kafka.admin import KafkaAdminClient, NewTopic
     from kafka.errors import TopicAlreadyExistsError
 
@@ -45,7 +45,8 @@ def ensure_topics(settings: Settings, names: list[str] | None = None) -> list[st
         missing = [n for n in wanted if n not in set(admin.list_topics())]
         if missing:
             try:
-                admin.create_topics([NewTopic(n, num_partitions=t.partitions, replication_factor=1) for n in missing])
+                admin.create_topics([NewTopic(n, num_partitions=t.partitions, replication_factor=1, topic_configs=config or {})
+                                     for n in missing])
             except TopicAlreadyExistsError:
                 pass
         return missing

@@ -1,8 +1,10 @@
-"""``lam alerts consume|publish``: deliver alerts from the alerts topic to a sink, or publish alert files."""
+"""``lam alerts consume|publish|feedback|stats``: deliver alerts to a sink, publish alert files, record
+analyst verdicts (and relabels) and report alert precision from them."""
 
 from __future__ import annotations
 
 import json
+import getpass
 from enum import Enum
 from pathlib import Path
 
@@ -11,6 +13,11 @@ import typer
 from lam_models.cli._common import clear_errors, console, guarded, operational_errors, settings
 
 app = typer.Typer(help="Deliver sentiment alerts (consumer group) and publish alert records.", no_args_is_help=True)
+
+
+class Verdict(str, Enum):
+    useful = "useful"
+    false_alarm = "false-alarm"
 
 
 class SinkKind(str, Enum):
@@ -56,3 +63,45 @@ def publish(file: Path = typer.Argument(..., exists=True, dir_okay=False, help="
         records = [json.loads(line) for line in file.read_text().splitlines() if line.strip()]
         sent = publish_alerts(settings(), records)
     console.print(f"published {sent} alert(s) to {settings().topics.alerts}")
+
+
+@app.command()
+def feedback(
+    alert_id: str = typer.Argument(..., help="the alert judged (alert_id of the record)"),
+    verdict: Verdict = typer.Option(..., "--verdict", help="was the alert useful, or a false alarm"),
+    relabel: list[str] = typer.Option([], "--relabel", help="HEADLINE_ID=negative|neutral|positive; repeatable; goes to the labels topic"),
+    analyst: str = typer.Option(getpass.getuser(), "--analyst", help="who judged (labels get source analyst:NAME)"),
+) -> None:
+    """Keep a verdict on an alert (feedback topic) and send relabelled headlines to the labels topic (all checked first)."""
+    from lam_models.alerting.feedback import FeedbackError, submit_feedback
+
+    s = settings()
+    with clear_errors(*operational_errors(), FeedbackError):
+        record = submit_feedback(s, alert_id, verdict.value, relabel, analyst)
+    console.print(f"feedback {record['feedback_id']}: {record['verdict']} on {record['alert']['key']} "
+                  f"{record['alert']['window_size']} {record['alert']['window_start']} -> {s.topics.feedback}; "
+                  f"{len(record['relabels'])} relabel(s) -> {s.topics.labels}")
+
+
+@app.command()
+def stats(as_json: bool = typer.Option(False, "--json", help="print JSON instead of tables")) -> None:
+    """Alert precision (useful / judged) from the latest verdict per alert, by detector setting and by topic."""
+    from rich.table import Table
+
+    from lam_models.alerting.feedback import read_feedback
+    from lam_models.alerting.feedback_stats import BY_SETTING, BY_TOPIC, latest_verdicts, precision
+
+    with clear_errors(*operational_errors()):
+        verdicts = latest_verdicts(read_feedback(settings()))
+    tables = {"by_setting": precision(verdicts, BY_SETTING), "by_topic": precision(verdicts, BY_TOPIC)}
+    if as_json:
+        typer.echo(json.dumps({"judged": len(verdicts), **{k: v.to_dict("records") for k, v in tables.items()}}, default=int))
+        return
+    console.print(f"{len(verdicts)} judged alert(s)")
+    for title, frame in tables.items():
+        table = Table(title=f"precision {title.replace('_', ' ')}")
+        for column in frame.columns:
+            table.add_column(column, justify="right" if column in ("alerts", "useful", "false_alarm", "precision") else "left")
+        for row in frame.itertuples(index=False):
+            table.add_row(*map(str, row))
+        console.print(table)
