@@ -1,4 +1,4 @@
-"""``lam train sentiment`` and ``lam model list|show|promote|rollback``: fine-tune and manage versions."""
+"""``lam train sentiment|continual`` and ``lam model list|show|promote|rollback``: fine-tune and manage versions."""
 
 from __future__ import annotations
 
@@ -50,6 +50,58 @@ def sentiment(
         if promote:
             promote_version(s.registry_root, version, reason="lam train sentiment --promote")
     console.print(f"new version {version}{' (production)' if promote else ''}")
+
+
+@train_app.command("continual")
+def continual(
+    data: str = typer.Option(None, "--data", help="new labels: a text,label CSV/TSV/Parquet; default: continual.new_labels_path or the lake labels table"),
+    label_map: str = typer.Option(None, help="raw=label pairs, e.g. bearish=negative,bullish=positive (merged over continual.label_map)"),
+    method: str = typer.Option(None, help="full | lora (default: production's method)"),
+    budget: float = typer.Option(None, help="training budget: max_steps = budget * continual.steps_per_budget (default continual.default_budget)"),
+    promote: bool = typer.Option(True, help="promote the candidate when the gate passes"),
+) -> None:
+    """One continual round from production: new + replayed labels -> candidate -> every task -> gate."""
+    from pathlib import Path
+
+    from rich.table import Table
+
+    from lam_models.continual.labels import parse_label_map
+    from lam_models.continual.loop import run_round
+    from lam_models.registry.pointers import promote as promote_version
+    from lam_models.sentiment.data import read_labelled_table
+
+    s = settings()
+    if method not in (None, "full", "lora"):
+        console.print(f"[red]error:[/red] --method must be full or lora, got {method!r}")
+        raise typer.Exit(2)
+    with clear_errors(*_registry_errors()):
+        mapping = {**(s.continual.label_map or {}), **parse_label_map(label_map)}
+        new = read_labelled_table(Path(data), label_map=mapping) if data else None
+        result = run_round(s, budget, data=new, method=method)
+    if result.get("matrix"):
+        names = [Path(t["dataset"]).name for t in result["tasks"]]
+        table = Table(title=f"accuracy % after each task (rows) on each task's test set (columns); production {result['production']}")
+        table.add_column("after")
+        for name in names:
+            table.add_column(name, justify="right")
+        for name, row in zip(names, result["matrix"], strict=False):
+            table.add_row(name, *("-" if x is None else f"{100 * x:.2f}" for x in row))
+        console.print(table)
+        console.print(f"BWT {_points(result['bwt'])}  FWT {_points(result['fwt'])}  candidate {result['version']}")
+    console.print(f"GATE: {result['reason']}")
+    if result["verdict"] == "promote" and promote:
+        with clear_errors(*_registry_errors()):
+            promote_version(s.registry_root, result["version"], reason=f"lam train continual: {result['reason']}")
+        console.print(f"promoted {result['version']} to production")
+    elif result["verdict"] == "promote":
+        console.print(f"not promoted (--no-promote): lam model promote {result['version']}")
+    else:
+        console.print(f"production stays {result.get('production') or 'unset'}: the candidate was rejected")
+        raise typer.Exit(1)
+
+
+def _points(value: float | None) -> str:
+    return "n/a" if value is None else f"{100 * value:+.2f} pts"
 
 
 @model_app.command("list")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
 
@@ -13,9 +13,13 @@ class ContinualConfig:
     Attributes:
         new_labels_path: a ``text,label`` CSV/Parquet file of new labels; None = the lake's
             ``labels`` table (``<lake_root>/labels/``, Parquet with text,label,source,ts).
+        label_map: raw label -> negative|neutral|positive for label files and the labels
+            topic producer (merged over the built-in aliases such as bearish, bullish).
         replay_size: rows of earlier tasks' training data replayed with the new labels.
         replay_strategy: ``balanced`` (equal rows per class where possible) or ``reservoir``.
         seed: seed of the replay sampler and of the mixed training order.
+        validate_on_earlier: early stopping also sees earlier tasks' validation rows (so it
+            keeps the epoch that forgets least); False = new-task validation only (naive).
         default_budget: budget used when the DAG passes none.
         steps_per_budget: optimiser steps per unit of budget (max_steps = budget * this).
         l2sp_weight: strength of the L2-SP pull toward production's encoder weights; 0 = off.
@@ -27,12 +31,16 @@ class ContinualConfig:
         embedding_alpha: family-wise significance of the per-dimension KS test on embeddings.
         confidence_bins: quantile bins of the confidence PSI.
         trigger_new_labels: new labels that alone trigger a round.
+        drift_reference_rows: silver rows of the production version (its earliest) that are
+            the drift reference; drift_min_rows: fewest rows on each side to judge drift.
     """
 
     new_labels_path: str | None = None
+    label_map: dict[str, str] | None = field(default=None, hash=False)
     replay_size: int = 512
     replay_strategy: Literal["balanced", "reservoir"] = "balanced"
     seed: int = 0
+    validate_on_earlier: bool = True
     default_budget: int = 100
     steps_per_budget: float = 1.0
     l2sp_weight: float = 0.01
@@ -43,6 +51,8 @@ class ContinualConfig:
     embedding_alpha: float = 0.01
     confidence_bins: int = 10
     trigger_new_labels: int = 500
+    drift_reference_rows: int = 2000
+    drift_min_rows: int = 50
 
     def __post_init__(self) -> None:
         if self.replay_size < 0:
@@ -55,6 +65,8 @@ class ContinualConfig:
             raise ValueError("l2sp_weight and max_bwt_drop_points must be >= 0")
         if self.min_new_labels < 1 or self.trigger_new_labels < 1:
             raise ValueError("min_new_labels and trigger_new_labels must be >= 1")
+        if self.drift_min_rows < 2 or self.drift_reference_rows < self.drift_min_rows:
+            raise ValueError("drift_min_rows must be >= 2 and drift_reference_rows >= drift_min_rows")
         if self.psi_threshold <= 0 or not 0 < self.embedding_alpha < 1 or self.confidence_bins < 2:
             raise ValueError("psi_threshold must be > 0, embedding_alpha in (0, 1), confidence_bins >= 2")
 

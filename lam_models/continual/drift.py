@@ -41,6 +41,21 @@ class DriftThresholds:
     num_labels: int = 3
 
 
+def snapshot_from_frame(frame: Any, labels: tuple[str, ...] = ("negative", "neutral", "positive")) -> Snapshot:
+    """A Snapshot of silver rows (``label``, ``p_<label>`` and optional ``embedding`` columns).
+
+    Rows without a sentiment (scored by the base encoder only) are dropped.
+    """
+    scored = frame[frame["label"].isin(labels)]
+    probs = scored[[f"p_{name}" for name in labels]].to_numpy(np.float64)
+    index = {name: i for i, name in enumerate(labels)}
+    embeddings = None
+    if "embedding" in scored.columns and len(scored):
+        embeddings = np.stack([np.asarray(e, np.float32) for e in scored["embedding"]])
+    return Snapshot(scored["label"].map(index).to_numpy(np.int64), probs.max(axis=1) if len(scored) else np.zeros(0),
+                    embeddings)
+
+
 def psi(expected: np.ndarray, actual: np.ndarray) -> float:
     """Population stability index of two count (or share) vectors of the same bins.
 
@@ -115,17 +130,20 @@ def mmd_permutation(reference: np.ndarray, recent: np.ndarray, permutations: int
     return {"mmd2": observed, "p_value": float((1 + sum(v >= observed for v in null)) / (1 + permutations))}
 
 
-def should_trigger(reference: Snapshot, recent: Snapshot, new_label_count: int,
+def should_trigger(reference: Snapshot | None, recent: Snapshot | None, new_label_count: int,
                    thresholds: DriftThresholds | None = None) -> tuple[bool, list[str]]:
     """Whether a continual round should run, and every reason that says so.
 
     Fires on: enough new labels; label PSI or confidence PSI above ``thresholds.psi``; or the
-    embedding KS test rejecting (when both snapshots carry embeddings).
+    embedding KS test rejecting (when both snapshots carry embeddings). With a snapshot missing
+    (too little scored data) only the new-label count is judged.
     """
     th = thresholds or DriftThresholds()
     reasons: list[str] = []
     if new_label_count >= th.new_labels:
         reasons.append(f"{new_label_count} new labels >= {th.new_labels}")
+    if reference is None or recent is None:
+        return bool(reasons), reasons
     value = label_psi(reference.labels, recent.labels, th.num_labels)
     if value > th.psi:
         reasons.append(f"predicted-label PSI {value:.3f} > {th.psi}")

@@ -41,7 +41,8 @@ def _reject(reason: str, version: str | None = None, **more: Any) -> dict[str, A
     return {"verdict": "reject", "version": version, "reason": reason, **more}
 
 
-def run_round(settings: Any, budget: float | None = None, data: LabelledTexts | None = None) -> dict[str, Any]:
+def run_round(settings: Any, budget: float | None = None, data: LabelledTexts | None = None,
+              method: str | None = None) -> dict[str, Any]:
     """Fine-tune a candidate from production on new + replayed labels, evaluate, gate.
 
     Args:
@@ -49,6 +50,7 @@ def run_round(settings: Any, budget: float | None = None, data: LabelledTexts | 
             optional ``continual`` section).
         budget: training budget; ``max_steps = budget * steps_per_budget`` (None = default).
         data: the new labelled rows; None reads ``new_labels_path`` or the lake's labels table.
+        method: ``full`` | ``lora`` for this round; None = production's method.
 
     Returns:
         ``{"verdict": "promote"|"reject", "version": id|None, "reason": str, ...}`` plus the
@@ -76,14 +78,16 @@ def run_round(settings: Any, budget: float | None = None, data: LabelledTexts | 
     *old, (new_train, new_val, new_test) = parts
     replay = build_replay(concat([p[0] for p in old], "earlier tasks"), cfg.replay_size, cfg.replay_strategy, cfg.seed)
     train = mix(new_train, replay, cfg.seed)
-    val_old = build_replay(concat([p[1] for p in old], "earlier validation"), len(new_val), "balanced", cfg.seed)
-    val = concat([new_val, val_old], "validation: new + earlier")
+    val = new_val
+    if cfg.validate_on_earlier:
+        val_old = build_replay(concat([p[1] for p in old], "earlier validation"), len(new_val), "balanced", cfg.seed)
+        val = concat([new_val, val_old], "validation: new + earlier")
     max_steps = cfg.max_steps(budget)
     steps_per_epoch = math.ceil(len(train) / prod_config.batch_size)
     config = prod_config.update(
         dataset=new_task["dataset"], text_column=None, label_column=None, label_map=None, init_from=production, distill_from=None, max_steps=max_steps,
         limit_train=None, progress=False, epochs=max(prod_config.epochs, math.ceil(max_steps / steps_per_epoch)),
-        notes=f"continual round from {production}")
+        notes=f"continual round from {production}", **({"method": method} if method else {}))
     model, tokenizer, result, hooks = _train(config, settings, train, val, cfg)
     tests = [p[2] for p in parts]
     cand_acc = [_accuracy(model, tokenizer, t, config) for t in tests]
@@ -107,7 +111,7 @@ def run_round(settings: Any, budget: float | None = None, data: LabelledTexts | 
 def load_new_labels(settings: Any, cfg: ContinualConfig) -> LabelledTexts | None:
     """``cfg.new_labels_path``, else the lake's ``labels`` Parquet table (latest label per text)."""
     if cfg.new_labels_path:
-        return read_labelled_table(Path(cfg.new_labels_path))
+        return read_labelled_table(Path(cfg.new_labels_path), label_map=cfg.label_map)
     folder = Path(settings.lake_root) / "labels"
     files = sorted(folder.rglob("*.parquet")) if folder.is_dir() else []
     if not files:

@@ -103,12 +103,24 @@ def test_nightly_runs_the_shared_steps_in_order_over_a_daily_interval(dagbag) ->
     from jobs.nightly import STEPS
 
     dag = dagbag.dags["nightly"]
-    assert [t.task_id for t in dag.topological_sort()] == [s.name for s in STEPS]
+    assert [t.task_id for t in dag.topological_sort()] == [s.name for s in STEPS] + ["drift_check"]
     for before, after in zip(STEPS, STEPS[1:]):
         assert after.name in dag.get_task(before.name).downstream_task_ids
     assert (dag.timetable.expression, str(dag.timetable.timezone), dag.timetable.interval) == ("0 0 * * *", "UTC", timedelta(days=1))
     assert type(dag.get_task("ingest_news")).__name__ == "_PythonDecoratedOperator", "embedded default runs TaskFlow tasks"
     assert list(dag.get_task("ingest_news").op_args[1:3]) == ["{{ data_interval_start.isoformat() }}", "{{ data_interval_end.isoformat() }}"]
+
+
+def test_nightly_drift_check_is_last_and_emits_the_continual_trigger(dagbag) -> None:
+    from _defaults import CONTINUAL_TRIGGER
+
+    from jobs.nightly import STEPS
+
+    dag = dagbag.dags["nightly"]
+    drift = dag.get_task("drift_check")
+    assert "drift_check" in dag.get_task(STEPS[-1].name).downstream_task_ids and not drift.downstream_task_ids
+    assert [o.uri for o in drift.outlets] == [CONTINUAL_TRIGGER.uri]
+    assert CONTINUAL_TRIGGER.uri in repr(dagbag.dags["continual_finetune"].timetable)
 
 
 def test_backfill_takes_start_end_model_version_and_reruns_the_backfill_steps(dagbag) -> None:

