@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import random
 import sys
@@ -110,15 +111,17 @@ def main() -> None:
         finally:
             broker.stop()
     report = {
-        "benchmark": "ingest", "messages": args.messages, "cores": __import__("os").cpu_count(),
+        "benchmark": "ingest", "messages": args.messages, "cores": os.cpu_count(),
         "machine": platform.platform(), "python": platform.python_version(),
         "produce_msgs_per_s": round(args.messages / produced),
         "spark_session_start_s": round(session_start, 2),
         "spark_ingest": {"seconds": result.seconds, "msgs_per_s": round(args.messages / result.seconds),
-                         "bronze": result.bronze, "deadletter": result.deadletter, "reconciled": result.reconciled},
+                         "bronze": result.bronze, "deadletter": result.deadletter, "reconciled": result.reconciled,
+                         "native_validated": result.native_validated},
         "plain_kafka_python_loop": plain,
         "spark_vs_plain": round(plain["seconds"] / result.seconds, 2),
         "target_msgs_per_s": 50_000,
+        "load_average_1m": os.getloadavg()[0],
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, indent=2))

@@ -66,7 +66,7 @@ class Encoder:
     """Transformer + mean pooling (+ an optional linear head on the pooled vector)."""
 
     def __init__(self, model_path: str, device: str = "auto", max_length: int = 128, token_budget: int = 8192,
-                 threads: int = 0, backbone=None, head=None, tokenizer=None) -> None:
+                 threads: int = 0, backbone=None, head=None, tokenizer=None, quantize: str = "none") -> None:
         import torch
         from transformers import AutoModel, AutoTokenizer
 
@@ -79,6 +79,8 @@ class Encoder:
         self.dtype = torch.bfloat16 if self.device == "cuda" else torch.float32
         if self.device == "cuda":
             self.model = self.model.to(self.dtype)
+        elif quantize == "int8":
+            self.model = quantize_int8(self.model)
         self.max_length = max_length
         self.token_budget = token_budget
 
@@ -103,14 +105,38 @@ class Encoder:
     def _pooled(self, ids: list[list[int]], batch: np.ndarray, width: int):
         import torch
 
-        pad = self.tokenizer.pad_token_id or 0
-        input_ids = torch.full((len(batch), width), pad, dtype=torch.long)
-        mask = torch.zeros((len(batch), width), dtype=torch.long)
+        input_ids = np.full((len(batch), width), self.tokenizer.pad_token_id or 0, dtype=np.int64)
+        mask = np.zeros((len(batch), width), dtype=np.int64)
         for row, index in enumerate(batch):
             seq = ids[index]
-            input_ids[row, : len(seq)] = torch.tensor(seq)
+            input_ids[row, : len(seq)] = seq
             mask[row, : len(seq)] = 1
-        input_ids, mask = input_ids.to(self.device, non_blocking=True), mask.to(self.device, non_blocking=True)
+        input_ids, mask = self._to_device(input_ids), self._to_device(mask)
         hidden = self.model(input_ids=input_ids, attention_mask=mask).last_hidden_state
         weights = mask.unsqueeze(-1).to(hidden.dtype)
         return (hidden * weights).sum(1) / weights.sum(1).clamp(min=1)
+
+    def _to_device(self, array: np.ndarray):
+        """Pinned host memory + a non-blocking copy on GPU, so the copy overlaps the previous batch."""
+        import torch
+
+        tensor = torch.from_numpy(array)
+        if self.device == "cuda":
+            return tensor.pin_memory().to(self.device, non_blocking=True)
+        return tensor
+
+
+def quantize_int8(model):
+    """int8 dynamic quantisation of every Linear layer (CPU): ~2x faster matmuls; its accuracy
+    change on PhraseBank is measured in bench/results/scoring.json."""
+    import warnings
+
+    import torch
+    from torch.ao.quantization import per_channel_dynamic_qconfig, quantize_dynamic
+
+    # Per-channel weight scales: per-tensor scales moved MiniLM's embeddings to 0.94 mean cosine
+    # of fp32 on Benzinga headlines, per-channel keeps 0.97.
+    with warnings.catch_warnings():  # torch >= 2.10 flags the quantized dtypes as deprecated
+        warnings.simplefilter("ignore", UserWarning)
+        warnings.simplefilter("ignore", DeprecationWarning)
+        return quantize_dynamic(model, {torch.nn.Linear: per_channel_dynamic_qconfig}, dtype=torch.qint8)
