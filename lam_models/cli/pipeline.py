@@ -10,7 +10,7 @@ from lam_models.cli._common import console, guarded, settings
 
 
 def ingest(
-    topic: str = typer.Argument(..., help="news or interactions"),
+    topic: str = typer.Argument(..., help="news, interactions or labels"),
     start: datetime = typer.Option(None, "--from", help="backfill: first broker timestamp (ISO-8601)"),
     end: datetime = typer.Option(None, "--to", help="backfill: end broker timestamp, exclusive"),
 ) -> None:
