@@ -39,7 +39,8 @@ def evaluate_windows(windows: pd.DataFrame, config: MonitorConfig) -> pd.DataFra
     Returns:
         A copy sorted by (window size, key, window index) with ``kind``, ``window_index``,
         ``window_end``, ``negative_share``, ``baseline_share``, ``baseline_spread``,
-        ``baseline_history``, ``shrunk_share``, ``move``, ``z``, ``spike``, ``severity`` and, from
+        ``baseline_history``, ``shrunk_share``, ``move``, ``z``, ``spike``, ``severity`` (baseline
+        figures NaN and no spike for (ticker, topic) windows) and, from
         ``topics.mark_alerting``, ``breadth``, ``explained`` and ``alerting`` added.
     """
     missing = [c for c in _NEEDED if c not in windows.columns]
@@ -57,10 +58,13 @@ def evaluate_windows(windows: pd.DataFrame, config: MonitorConfig) -> pd.DataFra
     out["negative_share"] = out["negative_count"] / out["count"]
     out = out.sort_values(["window_size", "key", "window_index"], kind="stable", ignore_index=True)
     series = out.groupby(["window_size", "key"], sort=False).ngroup().to_numpy()
-    base = ewma_share_baseline(series, out["window_index"].to_numpy(), out["count"].to_numpy(),
-                               out["negative_count"].to_numpy(), config)
+    judged = (out["kind"] != "ticker_topic").to_numpy()  # (ticker, topic) windows never alert: no baseline
+    base = ewma_share_baseline(series[judged], out["window_index"].to_numpy()[judged], out["count"].to_numpy()[judged],
+                               out["negative_count"].to_numpy()[judged], config)
     for name, values in base.items():
-        out[name] = values
+        out[name] = np.nan
+        out.loc[judged, name] = values
+    base = {name: out[name].to_numpy() for name in base}
     figures = spike_figures(out["count"].to_numpy(), out["negative_count"].to_numpy(),
                             base["baseline_share"], base["baseline_spread"], config)
     for name, values in figures.items():

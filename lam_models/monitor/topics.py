@@ -89,8 +89,9 @@ def dominant_topics(evaluated: pd.DataFrame, targets: list[tuple[str, str, int]]
 def _pair_windows(evaluated: pd.DataFrame) -> pd.DataFrame:
     """(ticker, topic) windows with their ``parent`` (``ticker:T``) and ``topic_key`` (``topic:N``)."""
     pairs = evaluated[evaluated["kind"] == "ticker_topic"]
-    split = pairs["key"].astype(object).str.removeprefix(TICKER_TOPIC_PREFIX).str.rsplit("@", n=1)
-    return pairs.assign(parent=TICKER_PREFIX + split.str[0].astype(object), topic_key=TOPIC_PREFIX + split.str[1].astype(object))
+    split = {key: str(key).removeprefix(TICKER_TOPIC_PREFIX).rpartition("@") for key in pairs["key"].unique()}
+    return pairs.assign(parent=pairs["key"].map({k: TICKER_PREFIX + t for k, (t, _, _) in split.items()}).astype(object),
+                        topic_key=pairs["key"].map({k: TOPIC_PREFIX + n for k, (_, _, n) in split.items()}).astype(object))
 
 
 def _lookup(evaluated: pd.DataFrame, values: pd.DataFrame, column: str) -> np.ndarray:

@@ -1,6 +1,7 @@
 """Analyst feedback round trip on the real broker: a relabel of an alert's headline reaches the labels
-topic (and the labels bronze table through the ingest job), a false-alarm verdict shows in
-``lam alerts stats``, a changed verdict replaces it, and bad feedback writes nothing."""
+topic, the labels table (ingest job, then ``labels.land``) and the next continual round's new labels;
+a false-alarm verdict shows in ``lam alerts stats``, a changed verdict replaces it, and bad feedback
+writes nothing."""
 
 from __future__ import annotations
 
@@ -14,6 +15,9 @@ from jobs import ingest, monitor
 from lam_models.adapters.kafka_admin import read_topic_since
 from lam_models.adapters.lake import parquet_files, table_dir
 from lam_models.cli import alerts as alerts_cli
+from lam_models.continual import labels as label_table
+from lam_models.continual.loop import continual_config, load_new_labels
+from lam_models.sentiment.data import LABELS
 from lam_models.monitor.synthetic import TopicBurst, make_scored_headlines
 from tests.integration.test_monitor_job import write_silver
 
@@ -31,7 +35,7 @@ def on_topic(settings, topic: str) -> list[dict]:
     return [json.loads(v) for v in read_topic_since(settings, topic, {})]
 
 
-def test_feedback_round_trip(kafka_settings, spark, monkeypatch):
+def test_feedback_round_trip(kafka_settings, spark, monkeypatch, tmp_path):
     s = kafka_settings
     frame = make_scored_headlines(5000, days=20, n_tickers=10, n_topics=4, bursts=(BURST,), seed=6)
     write_silver(s, frame, "a")
@@ -48,6 +52,9 @@ def test_feedback_round_trip(kafka_settings, spark, monkeypatch):
     assert ingest.run("labels", s).bronze == 1
     bronze = pd.concat(pd.read_parquet(f) for f in parquet_files(table_dir(s.lake_root, "bronze/labels")))
     assert bronze[["id", "text", "label"]].values.tolist() == [[label["id"], headline["headline"], "neutral"]]
+    assert label_table.land(s.lake_root, label_table.read_bronze(s.lake_root)).new == 1
+    new = load_new_labels(s.model_copy(update={"home": tmp_path}), continual_config(s))
+    assert [(t, LABELS[int(y)]) for t, y in zip(new.texts, new.labels)] == [(headline["headline"], "neutral")]
 
     stats = json.loads(lam(monkeypatch, s, "stats", "--json").stdout)
     assert stats["judged"] == 1
