@@ -47,7 +47,7 @@ def evaluate_windows(windows: pd.DataFrame, config: MonitorConfig) -> pd.DataFra
     if missing:
         raise ValueError(f"windows lack columns {missing}; build them with compute_windows()")
     out = windows.copy()
-    out["key"] = out["key"].astype(str)
+    out["key"] = _key_strings(out["key"])
     out["window_size"] = out["window_size"].astype(str)
     nanos = out["window_size"].map({s: window_nanos(s) for s in out["window_size"].unique()})
     start = pd.to_datetime(out["window_start"], utc=True)
@@ -174,6 +174,13 @@ def _record(row: pd.Series, key: str, size: str, nanos: int, state: str, resolve
         record["breadth"] = int(row["breadth"])
     record["fingerprint"] = fingerprint(record)
     return record
+
+
+def _key_strings(keys: pd.Series) -> np.ndarray | pd.Series:
+    """Keys as strings; a categorical (as ``compute_windows`` gives) is converted once per category."""
+    if isinstance(keys.dtype, pd.CategoricalDtype):
+        return np.asarray(keys.cat.categories.astype(str), dtype=object)[keys.cat.codes.to_numpy()]
+    return keys.astype(str)
 
 
 def _utc_nanos(value: pd.Timestamp) -> int:
