@@ -78,7 +78,23 @@ def start_member(s, group: str, sink_path: Path, tmp_path: Path, config: Alertin
     return member, thread
 
 
-def test_kill_9_mid_stream_then_restart_delivers_every_alert_exactly_once(kafka_settings, tmp_path):
+@pytest.fixture
+def spawn():
+    """Popen that never outlives its test: a failed assertion must not leave a consumer running."""
+    started: list[subprocess.Popen] = []
+
+    def start(*args, **kwargs) -> subprocess.Popen:
+        started.append(subprocess.Popen(*args, **kwargs))
+        return started[-1]
+
+    yield start
+    for proc in started:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(10)
+
+
+def test_kill_9_mid_stream_then_restart_delivers_every_alert_exactly_once(kafka_settings, tmp_path, spawn):
     s = kafka_settings
     alerts = [make_alert(i) for i in range(400)] + [make_alert(i, revision=2) for i in range(0, 400, 5)]
     publish_alerts(s, alerts)
@@ -97,7 +113,7 @@ def test_kill_9_mid_stream_then_restart_delivers_every_alert_exactly_once(kafka_
 
     # 2. kill -9 from outside while alerts stream in
     status = tmp_path / "status-2.json"
-    second = subprocess.Popen(consume_cmd("g-kill", *args, "--status-file", str(status)), env=env,
+    second = spawn(consume_cmd("g-kill", *args, "--status-file", str(status)), env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     at_kill = wait_until(lambda: line_count(out) >= 150 and line_count(out), 180, "the second run to deliver")
     second.send_signal(signal.SIGKILL)
@@ -107,7 +123,7 @@ def test_kill_9_mid_stream_then_restart_delivers_every_alert_exactly_once(kafka_
     assert json.loads(status.read_text())["recovered"] == 1, "the unrecorded 40th line was reconciled on start"
 
     # 3. restart, let it catch up, then a graceful SIGTERM
-    third = subprocess.Popen(consume_cmd("g-kill", *args), env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    third = spawn(consume_cmd("g-kill", *args), env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                              text=True)
     assert all_committed(s, "g-kill", timeout_s=60)
     third.send_signal(signal.SIGTERM)
