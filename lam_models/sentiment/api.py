@@ -8,7 +8,7 @@ version records the config, data hash and metrics it was made with.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 
@@ -36,6 +36,9 @@ from lam_models.sentiment.model import (
     save_model_files,
 )
 from lam_models.sentiment.report import print_report
+
+if TYPE_CHECKING:
+    from lam_models.sentiment.multitask import TopicTask
 
 __all__ = ["evaluate_version", "load_dataset", "resolve_base_model_path", "train_sentiment"]
 
@@ -78,8 +81,12 @@ def build_hooks(config: TrainConfig, settings: Any, train: LabelledTexts) -> lis
     return hooks
 
 
-def build_model(config: TrainConfig, settings: Any) -> tuple[SentimentModel, Any]:
-    """Base encoder + fresh head, or the weights of ``config.init_from``; LoRA applied if asked."""
+def build_model(config: TrainConfig, settings: Any, topic_labels: list[str] | None = None) -> tuple[SentimentModel, Any]:
+    """Base encoder + fresh head, or the weights of ``config.init_from``; LoRA applied if asked.
+
+    ``topic_labels`` adds a fresh topic head (multi-task); without it an ``init_from`` version
+    keeps the topic head it has.
+    """
     import torch
 
     torch.manual_seed(config.seed)
@@ -90,6 +97,8 @@ def build_model(config: TrainConfig, settings: Any) -> tuple[SentimentModel, Any
     else:
         model = SentimentModel(load_encoder(config.base_model, config.num_layers), len(LABELS), config.classifier_dropout)
         tokenizer = load_tokenizer(config.base_model)
+    if topic_labels:
+        model.set_topic_head(topic_labels)
     if config.method == "lora":
         from lam_models.sentiment.lora import apply_lora
 
@@ -98,11 +107,13 @@ def build_model(config: TrainConfig, settings: Any) -> tuple[SentimentModel, Any
 
 
 def train_sentiment(config: TrainConfig, settings: Any, download_if_missing: bool = False,
-                    console: Console | None = None) -> str:
+                    console: Console | None = None, topics: TopicTask | None = None) -> str:
     """Train, evaluate on validation and test, save a new registry version; returns its id.
 
-    The version is written only after training and evaluation succeed, and atomically, so a
-    failed run leaves nothing behind. It is NOT promoted: run ``promote`` after checking it.
+    With ``topics`` a topic head trains beside the sentiment head (multi-task, ``multitask.py``)
+    and the version holds both heads plus ``topics.json``. The version is written only after
+    training and evaluation succeed, and atomically, so a failed run leaves nothing behind. It
+    is NOT promoted: run ``promote`` after checking it.
     """
     from lam_models.sentiment.lora import merge_lora
     from lam_models.sentiment.train import fit
@@ -112,9 +123,17 @@ def train_sentiment(config: TrainConfig, settings: Any, download_if_missing: boo
     split = dataset_split(data, config.dataset, settings, config.seed, config.test_size, config.val_size)
     train = data.subset(split.train[: config.limit_train] if config.limit_train else split.train)
     val, test = data.subset(split.validation), data.subset(split.test)
-    model, tokenizer = build_model(config, settings)
-    hooks = build_hooks(config, settings, train)
-    result = fit(model, tokenizer, train, val, config, hooks)
+    prepared = None
+    if topics is not None:
+        from lam_models.sentiment.multitask import TopicHook, prepare_topics
+
+        prepared = prepare_topics(topics, data, split, train, config.seed, config.test_size, config.val_size)
+    rows = prepared.rows if prepared else train
+    model, tokenizer = build_model(config, settings, prepared.names if prepared else None)
+    hooks = build_hooks(config, settings, rows)
+    if prepared:
+        hooks.append(TopicHook(prepared.topic_ids, topics.weight))
+    result = fit(model, tokenizer, rows, val, config, hooks)
     model = merge_lora(result.model).eval()
     metrics = {
         "dataset": config.dataset,
@@ -128,13 +147,29 @@ def train_sentiment(config: TrainConfig, settings: Any, download_if_missing: boo
             "hooks": [h.name for h in hooks], "train_rows": len(train),
         },
     }
+    if prepared:
+        from lam_models.sentiment.multitask import topic_report, topics_record
+
+        metrics["topics"] = {
+            "data": topics.data, "weight": topics.weight, "train_rows": prepared.train_rows,
+            **{part: topic_report(model, tokenizer, held, config.max_seq_length)
+               for part, held in (("validation", prepared.validation), ("test", prepared.test)) if len(held)}}
+        record = topics_record(topics, prepared, train.texts + val.texts)
     if config.progress:
         print_report(metrics, console)
     extra = {"method": config.method, "dataset": config.dataset, "base_model": config.base_model,
              "teacher": config.distill_from, "split_data_hash": split.data_hash,
              "train_seconds": result.train_seconds}
+
+    def write_files(folder: Path) -> None:
+        save_model_files(model, tokenizer, folder)
+        if prepared:
+            from lam_models.sentiment.multitask import save_topics_record
+
+            save_topics_record(folder, record)
+
     return write_version(
-        settings.registry_root, lambda folder: save_model_files(model, tokenizer, folder),
+        settings.registry_root, write_files,
         config=config.to_dict(), labels=list(LABELS), metrics=metrics, data_hash=train.content_hash(),
         parent=config.init_from, extra=extra)
 

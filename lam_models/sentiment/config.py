@@ -32,6 +32,14 @@ class TrainConfig:
             (bench/results/sentiment.json row main_50agree_v2: 8 epochs of batch 16 in 673 s
             on 2 idle cores); class_weights ``sqrt`` softens ``balanced`` n/(k*n_c).
         num_layers: keep only the first N encoder layers (a smaller, faster student).
+        layer_lr_decay: layer-wise LR decay: the top encoder layer trains at the base LR,
+            each layer below at ``layer_lr_decay`` times the one above, embeddings lowest
+            (1.0 = one LR for the whole encoder).
+        ema_decay: keep an exponential moving average of the weights (0 = off); validation,
+            early stopping and the saved version use the averaged weights.
+        label_smoothing: cross-entropy label smoothing (0 = hard labels).
+        precision: ``bf16`` runs training forward/backward under bfloat16 autocast (weights stay
+            fp32): ~1.6x faster on CPUs with AVX512-BF16 (measured) and on GPUs; evaluation is fp32.
         adversarial: ``fgm`` adds a perturbed second pass on the word embeddings.
         fgm_epsilon: L2 norm of each EXAMPLE's perturbation (all its tokens together). 0.2 is
             about what the common "eps=1 over the whole batch" recipe gives per example at batch
@@ -59,6 +67,10 @@ class TrainConfig:
     epochs: int = 8
     learning_rate: float | None = None
     head_lr_multiplier: float = 1.0
+    layer_lr_decay: float = 1.0
+    ema_decay: float = 0.0
+    label_smoothing: float = 0.0
+    precision: Literal["fp32", "bf16"] = "fp32"
     weight_decay: float = 0.01
     warmup_ratio: float = 0.1
     max_grad_norm: float = 1.0
@@ -106,7 +118,7 @@ class TrainConfig:
         if not (self.learning_rate or 0) > 0:
             raise ValueError(f"learning_rate must be > 0, got {self.learning_rate}")
         for name in ("warmup_ratio", "classifier_dropout", "lora_dropout", "augment_prob",
-                     "augment_dropout", "distill_alpha"):
+                     "augment_dropout", "distill_alpha", "label_smoothing"):
             if not 0.0 <= float(getattr(self, name)) <= 1.0:
                 raise ValueError(f"{name} must be in [0, 1], got {getattr(self, name)}")
         for name in ("test_size", "val_size"):
@@ -118,6 +130,10 @@ class TrainConfig:
             raise ValueError(f"patience must be >= 0 (0 = no early stopping), got {self.patience}")
         if self.fgm_epsilon <= 0 or self.distill_temperature <= 0 or self.head_lr_multiplier <= 0:
             raise ValueError("fgm_epsilon, distill_temperature and head_lr_multiplier must be > 0")
+        if not 0.0 < self.layer_lr_decay <= 1.0:
+            raise ValueError(f"layer_lr_decay must be in (0, 1] (1 = no decay), got {self.layer_lr_decay}")
+        if not 0.0 <= self.ema_decay < 1.0:
+            raise ValueError(f"ema_decay must be in [0, 1) (0 = off), got {self.ema_decay}")
         if self.num_layers is not None and self.num_layers < 1:
             raise ValueError(f"num_layers must be >= 1 or None, got {self.num_layers}")
         for name in ("max_steps", "limit_train"):
@@ -130,6 +146,8 @@ class TrainConfig:
             raise ValueError(f"adversarial must be 'fgm' or None, got {self.adversarial!r}")
         if self.class_weights not in ("balanced", "sqrt", "none"):
             raise ValueError(f"class_weights must be balanced|sqrt|none, got {self.class_weights!r}")
+        if self.precision not in ("fp32", "bf16"):
+            raise ValueError(f"precision must be fp32|bf16, got {self.precision!r}")
         if self.device not in ("auto", "cpu", "cuda"):
             raise ValueError(f"device must be auto|cpu|cuda, got {self.device!r}")
         if not self.lora_targets:

@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import torch
 
 from lam_models.sentiment.model import SentimentModel, SentimentOutput
@@ -25,11 +26,13 @@ from lam_models.sentiment.model import SentimentModel, SentimentOutput
 
 @dataclass
 class Batch:
-    """One training batch: raw texts, labels (batch,) int64, tokenised inputs on the device."""
+    """One training batch: raw texts, labels (batch,) int64 (-1 = no sentiment label, a row of
+    another task), tokenised inputs on the device, and the rows' indices in the training set."""
 
     texts: list[str]
     labels: torch.Tensor
     inputs: dict[str, torch.Tensor]
+    rows: np.ndarray | None = None
 
 
 @dataclass

@@ -3,13 +3,15 @@
 Why both from one pass: the scoring job stores a 384-d unit-norm embedding (for search and
 recommendations) and the 3-class sentiment of every headline; running the encoder twice would
 double the cost. Mean pooling over token states matches how all-MiniLM-L6-v2 was trained, so
-the embedding stays meaningful after fine-tuning. Files are safetensors + JSON, never pickle.
+the embedding stays meaningful after fine-tuning. An optional second head (topics, issue #14)
+reads the same pooled vector, so one pass serves both. Files are safetensors + JSON, never pickle.
 """
 
 from __future__ import annotations
 
 import json
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -44,10 +46,17 @@ def resolve_base_model_path(name: str) -> str:
 
 @dataclass(frozen=True)
 class SentimentOutput:
-    """embedding: (batch, hidden) float, unit L2 norm; logits: (batch, num_labels) float."""
+    """embedding: (batch, hidden) float, unit L2 norm; logits: (batch, num_labels) float;
+    topic_logits: (batch, num_topics) float, or None for a sentiment-only model."""
 
     embedding: torch.Tensor
     logits: torch.Tensor
+    topic_logits: torch.Tensor | None = None
+
+    def float(self) -> SentimentOutput:
+        """The same outputs in float32 (after a bf16 autocast forward)."""
+        topic = None if self.topic_logits is None else self.topic_logits.float()
+        return SentimentOutput(self.embedding.float(), self.logits.float(), topic)
 
 
 def mean_pool(hidden: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
@@ -57,15 +66,26 @@ def mean_pool(hidden: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
 
 
 class SentimentModel(nn.Module):
-    """A transformer encoder, mean pooling, dropout and a linear classification head."""
+    """A transformer encoder, mean pooling, dropout, a linear sentiment head and, when
+    ``topic_labels`` is given, a linear topic head on the same pooled vector."""
 
-    def __init__(self, encoder: nn.Module, num_labels: int = 3, dropout: float = 0.1) -> None:
+    def __init__(self, encoder: nn.Module, num_labels: int = 3, dropout: float = 0.1,
+                 topic_labels: Sequence[str] = ()) -> None:
         super().__init__()
         self.encoder = encoder
         hidden = int(getattr(encoder.config, "hidden_size"))
         self.dropout = nn.Dropout(dropout)
         self.head = nn.Linear(hidden, num_labels)
         self.num_labels = num_labels
+        self.topic_labels: list[str] = []
+        self.topic_head: nn.Linear | None = None
+        if topic_labels:
+            self.set_topic_head(topic_labels)
+
+    def set_topic_head(self, topic_labels: Sequence[str]) -> None:
+        """Attach a fresh topic head (replacing any) for ``topic_labels``, on the head's device."""
+        self.topic_labels = list(topic_labels)
+        self.topic_head = nn.Linear(self.head.in_features, len(self.topic_labels)).to(self.head.weight.device)
 
     def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor,
                 token_type_ids: torch.Tensor | None = None) -> SentimentOutput:
@@ -74,7 +94,9 @@ class SentimentModel(nn.Module):
             kwargs["token_type_ids"] = token_type_ids
         hidden = self.encoder(**kwargs).last_hidden_state
         pooled = mean_pool(hidden, attention_mask)
-        return SentimentOutput(F.normalize(pooled, dim=-1), self.head(self.dropout(pooled)))
+        dropped = self.dropout(pooled)
+        topics = self.topic_head(dropped) if self.topic_head is not None else None
+        return SentimentOutput(F.normalize(pooled, dim=-1), self.head(dropped), topics)
 
     def word_embeddings(self) -> nn.Module:
         """The token-embedding lookup (FGM perturbs its output)."""
@@ -120,7 +142,8 @@ def save_model_files(model: SentimentModel, tokenizer: Any, folder: Path) -> Non
     save_file(state, str(folder / WEIGHTS_FILE), metadata={"format": "pt"})
     model.encoder.config.save_pretrained(str(folder / ENCODER_DIR))
     tokenizer.save_pretrained(str(folder / TOKENIZER_DIR))
-    head = {"num_labels": model.num_labels, "dropout": float(model.dropout.p), "pooling": "mean"}
+    head = {"num_labels": model.num_labels, "dropout": float(model.dropout.p), "pooling": "mean",
+            "topic_labels": model.topic_labels}
     (folder / HEAD_FILE).write_text(json.dumps(head, indent=2))
 
 
@@ -135,7 +158,7 @@ def load_model_files(folder: Path, device: str | torch.device = "cpu") -> tuple[
         encoder = AutoModel.from_config(config, add_pooling_layer=False)
     except TypeError:
         encoder = AutoModel.from_config(config)
-    model = SentimentModel(encoder, head["num_labels"], head["dropout"])
+    model = SentimentModel(encoder, head["num_labels"], head["dropout"], head.get("topic_labels", ()))
     model.load_state_dict(load_file(str(folder / WEIGHTS_FILE)), strict=True)
     tokenizer = AutoTokenizer.from_pretrained(str(folder / TOKENIZER_DIR), local_files_only=True)
     return model.to(device).eval(), tokenizer
@@ -148,10 +171,18 @@ def pick_device(choice: str = "auto") -> torch.device:
     return torch.device("cpu")
 
 
-@torch.inference_mode()
 def predict(model: SentimentModel, tokenizer: Any, texts: list[str], batch_size: int = 128,
             max_length: int = 64, device: torch.device | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """Embeddings (n, hidden) float32 unit-norm and logits (n, num_labels) float32, input order.
+    """Embeddings (n, hidden) float32 unit-norm and logits (n, num_labels) float32, input order."""
+    out = predict_heads(model, tokenizer, texts, batch_size, max_length, device)
+    return out["embedding"], out["logits"]
+
+
+@torch.inference_mode()
+def predict_heads(model: SentimentModel, tokenizer: Any, texts: list[str], batch_size: int = 128,
+                  max_length: int = 64, device: torch.device | None = None) -> dict[str, np.ndarray]:
+    """``embedding`` (n, hidden), ``logits`` (n, num_labels) and, with a topic head,
+    ``topic_logits`` (n, num_topics); float32, input order.
 
     Texts are run in length-sorted batches so little compute goes to padding.
     """
@@ -159,17 +190,18 @@ def predict(model: SentimentModel, tokenizer: Any, texts: list[str], batch_size:
     was_training = model.training
     model.eval()
     order = np.argsort([len(t) for t in texts], kind="stable")
-    emb_parts, logit_parts = [], []
+    widths = {"embedding": model.head.in_features, "logits": model.num_labels}
+    if model.topic_head is not None:
+        widths["topic_logits"] = len(model.topic_labels)
+    parts: dict[str, list[np.ndarray]] = {key: [] for key in widths}
     for start in range(0, len(texts), batch_size):
         chunk = [texts[i] for i in order[start:start + batch_size]]
         batch = tokenizer(chunk, padding=True, truncation=True, max_length=max_length, return_tensors="pt")
         out = model(**{k: v.to(device) for k, v in batch.items()})
-        emb_parts.append(out.embedding.float().cpu().numpy())
-        logit_parts.append(out.logits.float().cpu().numpy())
+        for key in widths:
+            parts[key].append(getattr(out, key).float().cpu().numpy())
     model.train(was_training)
-    hidden = model.head.in_features
-    emb = np.concatenate(emb_parts) if emb_parts else np.zeros((0, hidden), np.float32)
-    logits = np.concatenate(logit_parts) if logit_parts else np.zeros((0, model.num_labels), np.float32)
     inverse = np.empty_like(order)
     inverse[order] = np.arange(len(order))
-    return emb[inverse], logits[inverse]
+    return {key: (np.concatenate(parts[key]) if parts[key] else np.zeros((0, width), np.float32))[inverse]
+            for key, width in widths.items()}

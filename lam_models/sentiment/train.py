@@ -8,8 +8,10 @@ length-bucketed so short PhraseBank sentences are not padded to the longest one.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import random
+import re
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -21,6 +23,7 @@ import torch.nn.functional as F
 
 from lam_models.sentiment.config import TrainConfig
 from lam_models.sentiment.data import LabelledTexts
+from lam_models.sentiment.ema import WeightEMA
 from lam_models.sentiment.hooks import Batch, TrainHook, TrainState
 from lam_models.sentiment.lora import count_parameters
 from lam_models.sentiment.metrics import accuracy, macro_f1
@@ -90,20 +93,29 @@ def linear_schedule(warmup: int, total: int) -> Any:
     return factor
 
 
+def lr_scale(name: str, num_layers: int, config: TrainConfig) -> float:
+    """LR multiplier of one parameter: heads ``head_lr_multiplier``; encoder layer ``i`` of ``L``
+    ``layer_lr_decay ** (L - 1 - i)``; embeddings ``layer_lr_decay ** L``."""
+    if not name.startswith("encoder."):
+        return config.head_lr_multiplier
+    layer = re.search(r"\.layer\.(\d+)\.", name)
+    depth = int(layer.group(1)) + 1 if layer else (0 if "embeddings" in name else num_layers)
+    return config.layer_lr_decay ** (num_layers - depth)
+
+
 def make_optimizer(model: SentimentModel, config: TrainConfig) -> torch.optim.Optimizer:
-    """AdamW; no weight decay on biases and LayerNorm; head LR scaled by ``head_lr_multiplier``."""
+    """AdamW; no weight decay on biases and LayerNorm; LR scaled per parameter by :func:`lr_scale`."""
     lr = float(config.learning_rate or 0)
-    groups: dict[tuple[bool, bool], list[torch.nn.Parameter]] = {}
+    num_layers = int(getattr(model.encoder.config, "num_hidden_layers", 0))
+    groups: dict[tuple[float, bool], list[torch.nn.Parameter]] = {}
     for name, param in model.named_parameters():
         if not param.requires_grad:
             continue
-        is_head = name.startswith("head.")
         no_decay = param.dim() < 2 or "LayerNorm" in name or "layer_norm" in name
-        groups.setdefault((is_head, no_decay), []).append(param)
+        groups.setdefault((lr_scale(name, num_layers, config), no_decay), []).append(param)
     return torch.optim.AdamW(
-        [{"params": params, "lr": lr * (config.head_lr_multiplier if is_head else 1.0),
-          "weight_decay": 0.0 if no_decay else config.weight_decay}
-         for (is_head, no_decay), params in groups.items()],
+        [{"params": params, "lr": lr * scale, "weight_decay": 0.0 if no_decay else config.weight_decay}
+         for (scale, no_decay), params in groups.items()],
         lr=lr,
     )
 
@@ -120,13 +132,14 @@ def fit(model: SentimentModel, tokenizer: Any, train: LabelledTexts, val: Labell
     """Train ``model`` in place and return it with the best validation epoch's weights restored.
 
     Args:
-        train, val: labelled texts; labels index ``model``'s head.
+        train, val: labelled texts; labels index ``model``'s head. A training label of -1 marks a
+            row that only another task's hook learns from (multi-task, see ``multitask.py``).
         hooks: variants, called in order at each phase (see ``hooks.py``).
     """
     seed_everything(config.seed, config.num_threads)
     device = pick_device(config.device)
     model.to(device).train()
-    weights = class_weights(train.labels, model.num_labels, config.class_weights)
+    weights = class_weights(train.labels[train.labels >= 0], model.num_labels, config.class_weights)
     weights = weights.to(device) if weights is not None else None
     encoded = tokenizer(train.texts, truncation=True, max_length=config.max_seq_length)["input_ids"]
     lengths = [len(ids) for ids in encoded]
@@ -139,8 +152,13 @@ def fit(model: SentimentModel, tokenizer: Any, train: LabelledTexts, val: Labell
     result = TrainResult(model=model, trainable_params=trainable, total_params=n_total)
 
     def compute_loss(batch: Batch) -> torch.Tensor:
-        outputs = model(**batch.inputs)
-        loss = F.cross_entropy(outputs.logits, batch.labels, weight=weights)
+        with torch.autocast(device.type, dtype=torch.bfloat16, enabled=config.precision == "bf16"):
+            outputs = model(**batch.inputs)
+        outputs = outputs.float()
+        labelled = batch.labels >= 0  # rows of another task (multi-task training) have no sentiment label
+        loss = (F.cross_entropy(outputs.logits[labelled], batch.labels[labelled], weight=weights,
+                                label_smoothing=config.label_smoothing)
+                if bool(labelled.any()) else outputs.logits.sum() * 0.0)
         for hook in hooks:
             loss = hook.loss(state, batch, outputs, loss)
         return loss
@@ -150,6 +168,7 @@ def fit(model: SentimentModel, tokenizer: Any, train: LabelledTexts, val: Labell
         hook.on_train_start(state)
     batch_rng = np.random.default_rng(config.seed)
     text_rng = random.Random(config.seed)
+    ema = WeightEMA(model, config.ema_decay) if config.ema_decay else None
     best_state: dict[str, torch.Tensor] | None = None
     bad_epochs = 0
     started, cpu_started = time.perf_counter(), time.process_time()
@@ -162,11 +181,15 @@ def fit(model: SentimentModel, tokenizer: Any, train: LabelledTexts, val: Labell
                 if state.step >= total:
                     break
                 loss = _train_step(state, train, index, hooks, text_rng, optimizer, scheduler, config)
+                if ema is not None:
+                    ema.update(model)
                 losses.append(loss)
                 state.step += 1
                 text = f"epoch {epoch + 1}/{config.epochs} loss {np.mean(losses[-20:]):.3f}"
                 progress.update(task, advance=1, description=text)
-            scores = evaluate_split(model, tokenizer, val, config)
+            with ema.swapped_in(model) if ema is not None else contextlib.nullcontext():
+                scores = evaluate_split(model, tokenizer, val, config)
+                snapshot = {k: v.detach().clone() for k, v in model.state_dict().items()}
             result.history.append({
                 "epoch": epoch + 1, "steps": state.step, "train_loss": float(np.mean(losses)) if losses else 0.0,
                 "val_accuracy": scores["accuracy"], "val_macro_f1": scores["macro_f1"],
@@ -176,7 +199,7 @@ def fit(model: SentimentModel, tokenizer: Any, train: LabelledTexts, val: Labell
                                      f"val acc {scores['accuracy']:.4f} macro-F1 {scores['macro_f1']:.4f}")
             if scores["macro_f1"] > result.best_val_macro_f1:
                 result.best_val_macro_f1, result.best_epoch, bad_epochs = scores["macro_f1"], epoch + 1, 0
-                best_state = {k: v.detach().clone() for k, v in model.state_dict().items()}
+                best_state = snapshot
             else:
                 bad_epochs += 1
                 if config.patience and bad_epochs >= config.patience:
@@ -205,7 +228,7 @@ def _train_step(state: TrainState, train: LabelledTexts, index: np.ndarray, hook
     encoded = state.tokenizer(texts, padding=True, truncation=True, max_length=config.max_seq_length,
                               return_tensors="pt")
     inputs = {k: v.to(state.device) for k, v in encoded.items()}
-    batch = Batch(texts, torch.tensor(labels, device=state.device), inputs)
+    batch = Batch(texts, torch.tensor(labels, device=state.device), inputs, index)
     for hook in hooks:
         hook.before_forward(state, batch)
     loss = state.compute_loss(batch)
