@@ -1,13 +1,16 @@
 """``airflow dags test`` end to end on the embedded default: SQLite metadata DB, the test broker, local Spark.
 
 Each DAG run is a subprocess with the test's Settings as ``LAM_*`` env vars (``Settings.to_env``),
-so it reads the records this test replayed into its own topics and writes into its own lake.
+so it reads the records this test replayed into its own topics and writes into its own lake and
+registry. The sentiment model is a real but tiny fine-tune (one encoder layer, a few dozen steps on
+PhraseBank), trained once per session.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import shutil
 import subprocess
 import uuid
 from datetime import timedelta
@@ -17,9 +20,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lam_models.adapters.lake import parquet_files, table_dir
-from lam_models.adapters.producers import produce
-from tests.conftest import make_settings
+from lam_models.adapters.kafka_admin import read_topic_since
+from lam_models.adapters.lake import parquet_files, read_snapshot, table_dir
+from lam_models.adapters.producers import encode, movielens_messages, produce
+from lam_models.datasets import fetch
+from tests.conftest import DATA_DIR, make_settings
 from tests.dags import AIRFLOW, airflow_env, latest_xcoms, run_airflow, run_state
 from tests.records import DAY0, good_news
 
@@ -29,6 +34,8 @@ DAY = DAY0.date().isoformat()                   # 2024-03-04: good_news puts eve
 NEXT_DAY = (DAY0 + timedelta(days=1)).date().isoformat()
 AFTER = (DAY0 + timedelta(days=2)).date().isoformat()
 TABLES = ("bronze/news", "silver/news", "deadletter", "bronze/interactions")
+TINY_TRAIN = dict(dataset="allagree", num_layers=1, batch_size=16, epochs=1, max_steps=20, progress=False,
+                  max_seq_length=32, num_threads=1)
 
 
 @pytest.fixture(scope="session")
@@ -40,13 +47,38 @@ def airflow_home(tmp_path_factory) -> Path:
     return home
 
 
+@pytest.fixture(scope="session")
+def tiny_version(tmp_path_factory) -> tuple[Path, str]:
+    """A registry holding one tiny sentiment version (not promoted), and its id."""
+    from lam_models.sentiment import api
+    from lam_models.sentiment.config import TrainConfig
+    from lam_models.settings import Settings
+
+    folder = tmp_path_factory.mktemp("tiny-model")
+    trained = Settings(home=folder / "home", registry_root=folder / "registry", data_dir=DATA_DIR)
+    return trained.registry_root, api.train_sentiment(TrainConfig(**TINY_TRAIN), trained)
+
+
+def install_registry(settings, tiny_version: tuple[Path, str], promote: bool) -> str:
+    """Copy the tiny registry to ``settings.registry_root``; optionally make its version production."""
+    from lam_models.registry.pointers import promote as promote_version
+
+    source, version = tiny_version
+    shutil.copytree(source, settings.registry_root)
+    if promote:
+        promote_version(settings.registry_root, version, reason="test")
+    return version
+
+
 @pytest.fixture
 def dag_settings(broker, tmp_path):
-    """Settings with their own topics on the test broker, lake and registry; 2-core local Spark."""
+    """Settings with their own topics on the test broker, lake and registry; 2-core local Spark; a small recommender."""
     from lam_models.adapters.kafka_admin import ensure_topics
     from lam_models.settings import SparkSettings
 
     settings = make_settings(tmp_path, spark=SparkSettings(master="local[2]", shuffle_partitions=2))
+    recsys = settings.recsys.model_copy(update={"max_epochs": 5, "no_components": 16, "k": 5})
+    settings = settings.model_copy(update={"recsys": recsys})
     ensure_topics(settings)
     return settings
 
@@ -71,57 +103,145 @@ def snapshot(settings) -> dict[str, str]:
     }
 
 
-def test_nightly_ingests_and_scores_exactly_its_data_interval(airflow_home, dag_settings, tmp_path) -> None:
+def spike_news(n: int, ticker: str = "NFLX") -> list[tuple[bytes, bytes, int]]:
+    """n negative headlines on one ticker within one hour of DAY: a burst in one window."""
+    out = []
+    for i in range(n):
+        when = DAY0 + timedelta(hours=3, minutes=2 * i)
+        record = {"schema_version": 1, "id": f"spike-{i}", "tickers": [ticker], "published_at": when.isoformat(), "source": "test",
+                  "headline": f"{ticker} shares plunge {10 + i} % after profit warning as net sales fell and losses widened"}
+        out.append((ticker.encode(), encode(record), int(when.timestamp() * 1000)))
+    return out
+
+
+def ratings_in(day0, n: int) -> list[tuple[bytes, bytes, int]]:
+    """The first n MovieLens-100k ratings replayed with broker timestamps one second apart from ``day0``."""
+    messages = movielens_messages(fetch("movielens_100k", DATA_DIR))[:n]
+    return [(key, value, int(day0.timestamp() * 1000) + 1000 * i) for i, (key, value, _) in enumerate(messages)]
+
+
+def test_nightly_runs_every_step_over_exactly_its_data_interval(airflow_home, dag_settings, tiny_version, tmp_path) -> None:
     s = dag_settings
-    produce(s, s.topics.news, good_news(20), progress=False)
-    expected = {f"t-{i}" for i in range(0, 20, 2)}  # the records of DAY
+    version = install_registry(s, tiny_version, promote=True)
+    produce(s, s.topics.news, good_news(20) + spike_news(12), progress=False)
+    produce(s, s.topics.interactions, ratings_in(DAY0, 3000) + ratings_in(DAY0 + timedelta(days=1), 50), progress=False)
+    expected = {f"t-{i}" for i in range(0, 20, 2)} | {f"spike-{i}" for i in range(12)}  # the records of DAY
 
     dags_test(airflow_home, s, tmp_path, "nightly", NEXT_DAY)  # the run at NEXT_DAY 00:00 covers [DAY, NEXT_DAY)
 
     xcoms = latest_xcoms(airflow_home, "nightly")
     ingested, scored = xcoms[("ingest_news", "return_value")], xcoms[("score", "return_value")]
     assert ingested["interval"] == [f"{DAY}T00:00:00+00:00", f"{NEXT_DAY}T00:00:00+00:00"]
-    assert (ingested["bronze"], ingested["deadletter"], ingested["reconciled"]) == (10, 0, True)
-    assert xcoms[("ingest_interactions", "return_value")]["records_in"] == 0
-    assert scored["rows_out"] == 10 and scored["model_version"]
+    assert (ingested["bronze"], ingested["deadletter"], ingested["reconciled"]) == (22, 0, True)
+    assert xcoms[("ingest_interactions", "return_value")]["bronze"] == 3000
+    assert scored["rows_out"] == 22 and scored["model_version"] == version
+    assert xcoms[("rescore", "return_value")]["files"] == 0, "everything was just scored by production"
     bronze, silver = table(s, "bronze/news"), table(s, "silver/news")
     assert set(bronze["id"]) == expected and set(bronze["event_date"].astype(str)) == {DAY}
     assert set(silver["id"]) == expected and silver["id"].is_unique
-    assert np.stack(silver["embedding"].to_numpy()).shape == (10, 384)
+    assert np.stack(silver["embedding"].to_numpy()).shape == (22, 384)
+    assert set(silver["model_version"]) == {version} and silver["label"].notna().all()
+
+    monitored = xcoms[("monitor", "return_value")]
+    alerts = read_snapshot(table_dir(s.lake_root, "gold/alerts"))
+    sent = [json.loads(v) for v in read_topic_since(s, s.topics.alerts, {})]
+    assert monitored["rows"] == 22 and monitored["windows"] > 0
+    assert monitored["published"] == len(sent) == monitored["alerts"] == (0 if alerts is None else len(alerts))
+    assert {a["alert_id"] for a in sent} == (set() if alerts is None else set(alerts["alert_id"])), "the topic holds what the table holds"
+    windows = read_snapshot(table_dir(s.lake_root, "gold/monitor_windows"))
+    burst = windows[(windows["key"] == "ticker:NFLX") & (windows["window_size"] == "1h")]
+    assert burst["count"].tolist() == [12], "the 12 NFLX headlines of one hour fall in one window"
+    assert windows.loc[(windows["key"] == "market") & (windows["window_size"] == "1d"), "count"].sum() == 22
+
+    recommended = xcoms[("recommend", "return_value")]
+    recs = pd.read_parquet(table_dir(s.lake_root, "gold/recommendations") / f"run_date={NEXT_DAY}")
+    users = table(s, "bronze/interactions")["user_id"].nunique()
+    assert recommended["users"] == users == len(recs) and recs["user_id"].is_unique
+    assert all(len(set(items)) == len(items) == 5 for items in recs["items"])
+
+    report = Path(xcoms[("report", "return_value")]["report"])
+    assert report.is_file() and report.name == f"report-{NEXT_DAY}.html" and 'data-chart="' in report.read_text()
 
 
-def test_backfill_over_two_days_twice_changes_nothing_the_second_time(airflow_home, dag_settings, tmp_path) -> None:
+def test_backfill_rescores_its_range_with_the_pinned_version_and_a_rerun_changes_nothing(airflow_home, dag_settings, tiny_version, spark, tmp_path) -> None:
+    from jobs import ingest, score
+
     s = dag_settings
-    later = good_news(4, start=100, day0=DAY0 + timedelta(days=3))  # outside the range: must stay out
+    version = install_registry(s, tiny_version, promote=False)
+    later = good_news(4, start=100, day0=DAY0 + timedelta(days=3))  # 03-07 and 03-08, outside the pinned range: must stay as they are
     produce(s, s.topics.news, good_news(20) + later, progress=False)
-    conf = json.dumps({"start": DAY, "end": AFTER, "model_version": None})
+    in_range = {f"t-{i}" for i in range(20)}
+    ingest.run("news", s)
+    score.run(s)  # what an earlier nightly left: every row scored with the base encoder (nothing promoted)
 
-    dags_test(airflow_home, s, tmp_path, "backfill", "-c", conf)
+    silver = table(s, "silver/news")
+    assert len(silver) == 24 and silver["id"].is_unique and silver["model_version"].str.startswith("base:").all()
+    later_files = {k: v for k, v in snapshot(s).items() if k.startswith("silver/") and ("=2024-03-07" in k or "=2024-03-08" in k)}
+    assert len(later_files) == 2
+    pinned = json.dumps({"start": DAY, "end": AFTER, "model_version": version})
+
+    dags_test(airflow_home, s, tmp_path, "backfill", "-c", pinned)
 
     first = latest_xcoms(airflow_home, "backfill")
-    assert first[("ingest_news", "return_value")]["bronze"] == 20
-    assert first[("score", "return_value")]["rows_out"] == 20
-    expected = {f"t-{i}" for i in range(20)}
-    assert set(table(s, "bronze/news")["id"]) == expected
-    assert set(table(s, "silver/news")["id"]) == expected and table(s, "silver/news")["id"].is_unique
+    news, rescored = first[("ingest_news", "return_value")], first[("rescore", "return_value")]
+    assert (news["bronze"], news["already_ingested"]) == (0, 20) and first[("score", "return_value")]["files"] == 0
+    assert (rescored["files"], rescored["rows_rescored"], rescored["rows_kept"], rescored["model_version"]) == (2, 20, 0, version)
+    silver = table(s, "silver/news").set_index("id")
+    assert len(silver) == 24 and silver.index.is_unique
+    assert (silver.loc[sorted(in_range), "model_version"] == version).all() and silver.loc[sorted(in_range), "label"].notna().all()
+    assert silver.drop(index=sorted(in_range))["model_version"].str.startswith("base:").all()
+    assert {k: v for k, v in snapshot(s).items() if k in later_files} == later_files, "files outside the range are untouched"
+    assert first[("monitor", "return_value")]["rows"] == 20, "the monitor re-evaluated the re-scored rows"
     before = snapshot(s)
+    gold = {name: read_snapshot(table_dir(s.lake_root, name)) for name in ("gold/alerts", "gold/monitor_windows")}
 
-    dags_test(airflow_home, s, tmp_path, "backfill", "-c", conf)
+    dags_test(airflow_home, s, tmp_path, "backfill", "-c", pinned)
 
     second = latest_xcoms(airflow_home, "backfill")
     news = second[("ingest_news", "return_value")]
     assert (news["bronze"], news["deadletter"], news["already_ingested"]) == (0, 0, 20)
-    assert second[("score", "return_value")]["files"] == 0
+    assert second[("score", "return_value")]["files"] == 0 and second[("rescore", "return_value")]["files"] == 0
+    assert second[("monitor", "return_value")]["published"] == 0
     assert snapshot(s) == before, "a second backfill of the same range changes no table file"
+    for name, frame in gold.items():
+        again = read_snapshot(table_dir(s.lake_root, name))
+        assert (frame is None and again is None) or frame.sort_values(list(frame.columns[:4])).reset_index(drop=True).equals(
+            again.sort_values(list(frame.columns[:4])).reset_index(drop=True)), f"{name} changed on the rerun"
 
 
-def test_continual_finetune_round_with_a_tiny_budget(airflow_home, tmp_path) -> None:
-    s = make_settings(tmp_path)
+def new_labels_csv(path: Path, per_class: int = 20) -> Path:
+    """``per_class`` PhraseBank 75Agree sentences of each class that the AllAgree subset does not hold."""
+    from lam_models.sentiment.data import LABELS, fetch_phrasebank
+
+    seen = set(fetch_phrasebank("allagree", DATA_DIR).texts)
+    pool = fetch_phrasebank("75agree", DATA_DIR)
+    rows = [(t, LABELS[y]) for t, y in zip(pool.texts, pool.labels) if t not in seen]
+    chosen = [row for label in LABELS for row in [r for r in rows if r[1] == label][:per_class]]
+    pd.DataFrame(chosen, columns=["text", "label"]).to_csv(path, index=False)
+    return path
+
+
+def test_continual_finetune_round_from_production_with_a_tiny_budget(airflow_home, tiny_version, tmp_path) -> None:
+    from lam_models.registry import show
+    from lam_models.registry.pointers import production_version
+    from lam_models.settings import ContinualSettings
+
+    labels = new_labels_csv(tmp_path / "new-labels.csv")
+    s = make_settings(tmp_path, home=tmp_path / "home",
+                      continual=ContinualSettings(new_labels_path=str(labels), replay_size=16, min_new_labels=30))
+    production = install_registry(s, tiny_version, promote=True)
 
     output = dags_test(airflow_home, s, tmp_path, "continual_finetune", "-c", json.dumps({"budget": 2}))
 
     xcoms = latest_xcoms(airflow_home, "continual_finetune")
-    verdict = xcoms[("gate", "verdict")]
+    verdict, round_result = xcoms[("gate", "verdict")], xcoms[("fine_tune", "return_value")]
     assert verdict["verdict"] in ("promote", "reject") and verdict["reason"]
     assert f"GATE VERDICT: {verdict['verdict']}" in output
+    candidate = verdict["version"]
+    info = show(s.registry_root, candidate)
+    assert candidate != production and info["verified"] and info["version"]["parent"] == production
+    assert info["metrics"]["training"]["steps"] == 2, "the tiny budget reached the trainer"
+    assert len(round_result["matrix"]) == 2 and round_result["production"] == production
+    assert xcoms[("evaluate", "return_value")]["version"] == candidate
     assert (verdict["verdict"], "return_value") in xcoms, "the chosen branch ran"
+    assert production_version(s.registry_root) == (candidate if verdict["verdict"] == "promote" else production)
