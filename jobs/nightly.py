@@ -15,6 +15,8 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from jobs.topics import nightly_step as fit_topics
+
 log = logging.getLogger(__name__)
 
 JOBS_DIR = Path(__file__).resolve().parent
@@ -124,6 +126,7 @@ STEPS: tuple[Step, ...] = (
     Step("ingest_labels", ingest_labels, "ingest.py", _window_args("labels")),
     Step("score", score_news, "score.py"),
     Step("rescore", rescore_news, "rescore.py", _window_args(None)),
+    Step("topics", fit_topics, "topics.py", in_backfill=False),
     Step("monitor", monitor_news, "monitor.py"),
     Step("recommend", recommend_all, "recommend.py", lambda start, end: ["--run-date", end[:10]], in_backfill=False),
     Step("report", write_report, "report.py", in_backfill=False),

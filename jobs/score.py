@@ -74,12 +74,13 @@ def score_frame(settings: Settings, config: ScoringConfig, news, rows: int):
     """``news`` (bronze columns) scored by ``config``'s model: the silver columns, lazily."""
     from pyspark.ml.functions import predict_batch_udf
     from pyspark.sql import functions as F
-    from pyspark.sql.types import ArrayType, FloatType, StructField, StructType
+    from pyspark.sql.types import ArrayType, FloatType, IntegerType, StructField, StructType
 
     from lam_models.scoring.predict import SENTIMENT_COLUMNS
 
     outputs = [StructField("embedding", ArrayType(FloatType()))]
     outputs += [StructField(c, FloatType()) for c in SENTIMENT_COLUMNS] if config.has_sentiment else []
+    outputs += [StructField("topic_id", IntegerType()), StructField("topic_prob", FloatType())]
     udf = predict_batch_udf(make_predict_fn(config), return_type=StructType(outputs), batch_size=settings.spark.arrow_batch_rows)
     parallelism = max(1, min(news.sparkSession.sparkContext.defaultParallelism, rows // 2000 + 1))
     scored = news.repartition(parallelism, "id").withColumn("scores", udf("headline")).select("*", "scores.*")

@@ -26,6 +26,7 @@ from lam_models.alerting.config import AlertingConfig
 from lam_models.continual.config import ContinualConfig
 from lam_models.monitor.config import MonitorConfig
 from lam_models.recsys.config import RecsysConfig
+from lam_models.topics.config import TopicConfig
 
 ENV_PREFIX = "LAM_"
 NESTED_DELIMITER = "__"
@@ -73,6 +74,7 @@ class ModelSettings(BaseModel):
     token_budget: int = Field(8192, ge=64, description="tokens per inference batch")
     device: Literal["auto", "cpu", "cuda"] = "auto"
     cpu_threads: int = Field(0, ge=0, description="0 = the cores of the executor")
+    quantize: Literal["none", "int8"] = Field("none", description="CPU only: int8 dynamic quantisation (faster; accuracy change in bench/results/scoring.json)")
 
 
 class SparkSettings(BaseModel):
@@ -108,6 +110,7 @@ MonitorSettings = section_of(MonitorConfig)
 AlertingSettings = section_of(AlertingConfig)
 RecsysSettings = section_of(RecsysConfig)
 ContinualSettings = section_of(ContinualConfig)
+TopicModelSettings = section_of(TopicConfig)
 
 
 class Settings(BaseSettings):
@@ -134,6 +137,7 @@ class Settings(BaseSettings):
     alerting: AlertingSettings = AlertingSettings()
     recsys: RecsysSettings = RecsysSettings()
     continual: ContinualSettings = ContinualSettings()
+    topic_model: TopicModelSettings = TopicModelSettings()
     recsys_catalog: str = Field("movielens_100k", description="item catalogue: a dataset name or a CSV of item_id,title,genres,year")
 
     @field_validator("home", "lake_root", "registry_root", "data_dir", "run_root", mode="after")

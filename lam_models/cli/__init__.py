@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from lam_models.cli import alerts, demo, kafka, labels, monitor, pipeline, produce, recsys, report, setup, topics, train
+from lam_models.cli import alerts, demo, kafka, labels, monitor, pipeline, produce, recsys, report, setup, topic_model, topics, train
 
 app = typer.Typer(help="lam-pipelines: financial sentiment monitoring and hybrid recommendations on Kafka + Spark.",
                   no_args_is_help=True, pretty_exceptions_show_locals=False)
@@ -23,4 +23,5 @@ app.add_typer(train.train_app, name="train")
 app.add_typer(train.model_app, name="model")
 train.train_app.command("topics")(topics.train_topics)
 recsys.eval_app.command("topics")(topics.eval_topics)
+app.add_typer(topic_model.app, name="topics")
 app.add_typer(labels.app, name="labels")

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from lam_models.monitor.config import MonitorConfig
+from lam_models.report.topics_data import read_topic_daily, read_topic_model, topic_table
 
 SENTIMENT_COLUMNS = ("label", "score")
 WINDOW_COLUMNS = ("key", "kind", "window_size", "window_start", "count", "negative_share", "baseline_share",
@@ -40,7 +41,7 @@ class ReportData:
         deadletter: ``topic``, ``kind`` (reason before ':'), ``count``, ``example`` (one full reason).
         sentiment: ``version_id``, ``production`` (bool), ``version`` (version.json), ``metrics`` (metrics.json).
         recsys: evaluation dict ``{"protocols": {protocol: {model: metrics}}, ...}`` plus ``source``.
-        topics: reserved for issue 14 (per-topic table); always ``None`` for now.
+        topics, topic_model, topic_daily: topic table, model summary, per-(topic, day) counts (``topics_data``).
     """
 
     generated_at: str
@@ -54,6 +55,8 @@ class ReportData:
     sentiment: dict[str, Any] | None = None
     recsys: dict[str, Any] | None = None
     topics: pd.DataFrame | None = None
+    topic_model: dict[str, Any] | None = None
+    topic_daily: pd.DataFrame | None = None
 
 
 def collect(lake_root: Path, registry_root: Path | None = None, recsys_evaluation: Path | None = None,
@@ -78,7 +81,10 @@ def collect(lake_root: Path, registry_root: Path | None = None, recsys_evaluatio
     data.alerts = read_alerts(lake_root)
     data.runs = read_runs(lake_root)
     data.deadletter = read_deadletter(lake_root)
+    data.topic_daily = read_topic_daily(lake_root)
     if registry_root is not None:
+        data.topic_model = read_topic_model(Path(registry_root))
+        data.topics = topic_table(data.topic_model, data.topic_daily)
         data.sentiment = read_sentiment_metrics(Path(registry_root))
         default = Path(registry_root) / "recsys" / "evaluation.json"
         data.recsys = read_recsys_evaluation(recsys_evaluation or default)

@@ -12,8 +12,9 @@ from pathlib import Path
 from lam_models.report.collect import ReportData
 from lam_models.report.markup import ReportOptions, count, esc, num
 from lam_models.report.models_view import recsys_section, sentiment_section
-from lam_models.report.monitor_view import alert_table_section, market_section, ticker_section, topic_section
+from lam_models.report.monitor_view import alert_table_section, market_section, ticker_section
 from lam_models.report.quality_view import quality_section
+from lam_models.report.topics_view import topic_section
 
 Section = Callable[[ReportData, ReportOptions], str]
 

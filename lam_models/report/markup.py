@@ -20,6 +20,8 @@ class ReportOptions:
         max_points: points per trend line; longer histories are merged into coarser bins.
         max_markers: alert markers (and evidence lists) per chart, most recent first.
         max_alert_rows: rows of the alert table; the rest is counted, not listed.
+        max_topics: topics drawn in the per-topic trend charts (largest first, at most 8 colours).
+        max_topic_rows: rows of the topic table.
     """
 
     max_tickers: int = 12
@@ -27,6 +29,8 @@ class ReportOptions:
     max_points: int = 400
     max_markers: int = 15
     max_alert_rows: int = 2000
+    max_topics: int = 8
+    max_topic_rows: int = 15
 
 
 def esc(value: object) -> str:

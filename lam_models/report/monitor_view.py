@@ -1,4 +1,5 @@
-"""Monitor sections: market trend, per-ticker trends with alert markers and evidence, alert table.
+"""Monitor sections: market trend, per-ticker trends with alert markers and evidence, alert table
+(per-topic cards reuse ``key_card``; the Topics section is in ``topics_view``).
 
 Trend charts use one window size (the longest by default): the negative share of each window,
 the adaptive baseline it was judged against, and numbered markers at alerts (any window size)
@@ -120,19 +121,6 @@ def ticker_section(data: ReportData, options: ReportOptions) -> str:
     return section("tickers", "Per-ticker sentiment", f'<div class="cards">{cards}</div>',
                    f"{len(keys)} tickers: those with alerts first, then the busiest. Numbered markers match the "
                    "headlines listed under each chart.")
-
-
-def topic_section(data: ReportData, options: ReportOptions) -> str:
-    """Per-topic trends (keys ``topic:N``) and the topic table: filled in by issue 14."""
-    keys = chart_keys(data, "topic", options)
-    body = ""
-    if keys:
-        size = trend_size(data.windows, options)
-        body += f'<div class="cards">{"".join(key_card(data, key, size, options, "topic") for key in keys)}</div>'
-    if data.topics is not None:
-        body += table(list(data.topics.columns), [[esc(v) for v in row] for row in data.topics.itertuples(index=False)],
-                      table_id="topic-table")
-    return section("topics", "Topics", body or unavailable("topic keys", "Topic modelling of headlines comes later."))
 
 
 def alert_table_section(data: ReportData, options: ReportOptions) -> str:

@@ -44,6 +44,7 @@ COUNTS_JS = """JSON.stringify((() => {
     recsys_rows: all('table.recsys-table tbody tr').length,
     ingest_rows: all('#ingest-table tbody tr').length,
     deadletter_rows: all('#deadletter-table tbody tr').length,
+    topic_rows: all('#topic-table tbody tr').length,
     unavailable: all('[data-unavailable]').map((e) => e.closest('section').id),
     sections: all('main > section').map((s) => s.id),
     page_height: document.documentElement.scrollHeight,
@@ -230,7 +231,8 @@ def test_report_renders_charts_and_tables_without_errors(browser, tmp_path, monk
     assert counts["charts"]["deadletter-reasons"] == 1 and counts["charts"]["label-counts"] == 1
     assert counts["charts_drawn"] == counts["charts_total"], "every chart has a rendered size"
     assert counts["lines_with_points"] >= 2 * (1 + len(counts["ticker_cards"]))
-    assert counts["unavailable"] == ["topics"]
+    assert counts["charts"]["topic-volume"] == 1 and counts["charts"]["topic-negative"] == 1 and counts["topic_rows"] == 5
+    assert counts["unavailable"] == []
     assert counts["sections"] == ["market", "tickers", "topics", "alerts", "sentiment", "recommender", "quality"]
     assert evaluate(tools, session, FILTER_JS) == sum(a["key"] == "ticker:T003" for a in alerts)
     assert tools.problems() == []

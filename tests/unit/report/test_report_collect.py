@@ -108,3 +108,27 @@ def test_trend_merges_long_histories_keeping_counts_and_weighted_share():
     assert np.isclose((merged["negative_share"] * merged["count"]).sum(), negative.sum())
     assert np.allclose(merged["baseline_share"], 0.3)
     assert len(trend(windows, "market", "1h", max_points=5000)) == n
+
+
+def test_topic_inputs_come_back_with_silver_counts(fake_lake, report_data):
+    from tests.unit.report.fixtures import topic_ids
+
+    ids = topic_ids(fake_lake.headlines["headline"])
+    table = report_data.topics.set_index("topic_id")
+    assert report_data.topic_model["stats"]["topics"] == 5 and list(table.index) == [0, 1, 2, 3, 4]
+    for topic in range(5):
+        mine = fake_lake.headlines[ids == topic]
+        assert table.loc[topic, "headlines"] == len(mine)
+        assert table.loc[topic, "negative_share"] == (mine["label"] == "negative").mean()
+    daily = report_data.topic_daily
+    assert daily["count"].sum() == len(fake_lake.headlines) and (daily["topic_id"] == -1).any()
+
+
+def test_silver_without_topic_columns_gives_no_topic_inputs(tmp_path):
+    from lam_models.report.topics_data import read_topic_daily
+
+    frame = scored_headlines()
+    folder = tmp_path / "lake" / "silver" / "news" / "event_date=2024-03-01"
+    folder.mkdir(parents=True)
+    frame.to_parquet(folder / "old.parquet", index=False)
+    assert read_topic_daily(tmp_path / "lake") is None

@@ -30,7 +30,11 @@ def test_counts_match_the_data(report_data, fake_lake):
     assert page.count('data-chart="ticker-trend"') == 4 and page.count('data-chart="market-trend"') == 1
     market = page.split('data-key="market"', 1)[1].split("</article>", 1)[0]
     assert market.count('class="marker"') == sum(a["key"] == "market" for a in fake_lake.alerts)
-    assert 'data-unavailable' in page.split('id="topics"', 1)[1].split("</section>", 1)[0]
+    topics = page.split('id="topics"', 1)[1].split("</section>", 1)[0]
+    assert "data-unavailable" not in topics and topics.count("<tr data-topic-id=") == 5
+    assert topics.count('data-chart="topic-volume"') == topics.count('data-chart="topic-negative"') == 1
+    assert topics.count('class="series" data-series="#') == 2 * 5, "a volume and a negative-share line per topic"
+    assert "&lt;b&gt;0&lt;/b&gt;" in topics and "<b>0</b>" not in topics, "example headlines are escaped"
 
 
 def test_empty_inputs_render_every_section_as_not_available(tmp_path):

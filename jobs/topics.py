@@ -1,0 +1,120 @@
+"""Topic job: fit the topic model on the scored headlines in silver and write a registry version.
+
+Reads ``silver/news`` with pyarrow (no Spark: it needs the embeddings, not a cluster), keeps the
+rows embedded by the encoder scoring uses now (the most frequent version when there are none yet),
+the ``max_fit_rows`` most recent of them in (published_at, id) order, and fits with the previous
+topic model (production, else the newest) so topic ids stay stable. Nothing new is written when
+the data and the settings are the same as the previous version's: a rerun is a no-op.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from lam_models.adapters import lake
+
+if TYPE_CHECKING:  # importing this module stays cheap: jobs/nightly.py (and so the DAG files) import it
+    import pandas as pd
+
+    from lam_models.settings import Settings
+
+COLUMNS = ["id", "headline", "published_at", "embedding", "model_version"]
+
+
+@dataclass
+class TopicsResult:
+    version: str | None = None
+    parent: str | None = None
+    rows: int = 0
+    topics: int = 0
+    outlier_share: float = 0.0
+    new: list[int] = field(default_factory=list)
+    retired: list[int] = field(default_factory=list)
+    embedding_version: str | None = None
+    skipped: str | None = None
+    seconds: float = 0.0
+
+
+def read_silver(lake_root: Path, max_rows: int, embedding_version: str) -> tuple[pd.DataFrame, str | None]:
+    """The fit rows (``COLUMNS``), oldest first, and the embedding version they carry (None: no rows)."""
+    import pandas as pd
+    import pyarrow.dataset as ds
+
+    table = lake.table_dir(lake_root, "silver/news")
+    files = [str(p) for p in lake.parquet_files(table)] if table.is_dir() else []
+    if not files:
+        return pd.DataFrame(columns=COLUMNS), None
+    dataset = ds.dataset(files, format="parquet")
+    versions = dataset.to_table(columns=["model_version"]).column("model_version").to_pandas().value_counts()
+    chosen = embedding_version if embedding_version in versions.index else str(versions.index[0])
+    frame = dataset.to_table(columns=COLUMNS, filter=ds.field("model_version") == chosen).to_pandas()
+    frame["published_at"] = pd.to_datetime(frame["published_at"], utc=True)
+    frame = frame.sort_values(["published_at", "id"], kind="stable").tail(max_rows).reset_index(drop=True)
+    return frame, chosen
+
+
+def scoring_version(settings: Settings) -> str:
+    """The ``model_version`` the scoring job writes now (pinned, production, or ``base:<model>``)."""
+    from lam_models.registry.pointers import production_version
+
+    return settings.model.version or production_version(settings.registry_root) or f"base:{settings.model.base_model}"
+
+
+def run(settings: Settings | None = None, promote: bool = True) -> TopicsResult:
+    """Fit on silver, write a ``topics`` version (production when ``promote``), return what happened."""
+    import numpy as np
+
+    from lam_models.registry.store import read_json
+    from lam_models.settings import get_settings
+    from lam_models.topics import fit
+    from lam_models.topics.config import MODEL_NAME
+    from lam_models.topics.store import data_hash, latest_version, load_model, save_model
+
+    settings = settings or get_settings()
+    began = time.perf_counter()
+    config = settings.topic_model.to_config()
+    frame, embedded_by = read_silver(settings.lake_root, config.max_fit_rows, scoring_version(settings))
+    result = TopicsResult(rows=len(frame), embedding_version=embedded_by)
+    if frame.empty:
+        result.skipped = "no scored headlines in silver/news yet"
+        return result
+    parent = latest_version(settings.registry_root)
+    digest = data_hash(frame["id"].tolist())
+    if parent is not None:
+        meta = read_json(settings.registry_root, parent, "version.json", MODEL_NAME)
+        same_config = read_json(settings.registry_root, parent, "config.json", MODEL_NAME) == config.to_dict()
+        if meta.get("data_hash") == digest and same_config:
+            result.version, result.skipped = parent, "same headlines and settings as the current version"
+            return result
+    previous = load_model(settings.registry_root, parent) if parent is not None else None
+    embeddings = np.stack(frame["embedding"].to_numpy()).astype(np.float32)
+    model, _ = fit(frame["headline"].tolist(), embeddings, config, previous, embedding_version=embedded_by or "")
+    result.version = save_model(settings.registry_root, model, data_hash=digest, parent=parent, make_production=promote)
+    last = model.history[-1]
+    result.parent, result.topics, result.new, result.retired = parent, model.n_topics, last["new"], last["retired"]
+    result.outlier_share = round(float(model.stats["outlier_share"]), 4)
+    result.seconds = round(time.perf_counter() - began, 3)
+    return result
+
+
+def nightly_step(settings: Settings, start: datetime, end: datetime) -> dict[str, Any]:
+    """The nightly ``topics`` step (after scoring): refit on silver so tomorrow's headlines get today's topics."""
+    return {**asdict(run(settings)), "interval": [start.isoformat(), end.isoformat()]}
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--no-promote", action="store_true", help="write the version without making it production")
+    from lam_models.settings import get_settings
+
+    result = run(get_settings(), promote=not parser.parse_args(argv).no_promote)
+    print(f"topics: {asdict(result)}")
+
+
+if __name__ == "__main__":
+    main()
