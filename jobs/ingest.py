@@ -34,11 +34,14 @@ FAR_FUTURE = datetime(9999, 1, 1, tzinfo=timezone.utc)
 class IngestResult:
     """What one run read and wrote; ``records_in == bronze + deadletter + already_ingested``.
 
+    ``records_in`` counts the records Spark read, which may be fewer than ``offsets_spanned`` on a
+    transactional or compacted topic (commit markers and compaction leave offsets without records).
     ``native_validated`` counts the records proved valid by Spark alone (no Python parse)."""
 
     topic: str
     run_key: str | None = None
     records_in: int = 0
+    offsets_spanned: int = 0
     bronze: int = 0
     deadletter: int = 0
     already_ingested: int = 0
@@ -66,7 +69,7 @@ def run(kind: str, settings: Settings | None = None, start: datetime | None = No
     began = time.perf_counter()
     ranges = [OffsetRange(**r) for r in intent["ranges"]]
     result.run_key = intent_key(intent)
-    result.records_in = sum(r.count for r in ranges)
+    result.offsets_spanned = sum(r.count for r in ranges)
     _write(settings, kind, topic, ranges, intent, result, backfill)
     failpoints.hit("ingest.before_commit")
     committed = state.committed()
@@ -118,7 +121,8 @@ def _write(settings: Settings, kind: str, topic: str, ranges: list[OffsetRange],
         "key", "value", F.col("topic").alias("kafka_topic"), F.col("partition").alias("kafka_partition"),
         F.col("offset").alias("kafka_offset"), F.col("timestamp").alias("kafka_timestamp"),
     )
-    parsed, judged = _parse(records, contract, limits, table_columns(bronze_table), parsed_ddl)
+    parsed, source = _parse(records, contract, limits, table_columns(bronze_table), parsed_ddl)
+    result.records_in = source.count()
     if backfill:
         parsed = _mark_already_ingested(spark, parsed, [bronze_path, dead_path], topic)
     dedup = list(contract.dedup_key)
@@ -143,9 +147,9 @@ def _write(settings: Settings, kind: str, topic: str, ranges: list[OffsetRange],
     bad = parsed.filter(F.col("reason").isNotNull() & (F.col("reason") != SKIPPED)).select(*table_columns(DEADLETTER))
     bad.coalesce(1).sortWithinPartitions("kafka_partition", "kafka_offset").write.mode("overwrite").partitionBy("kafka_topic").parquet(str(staged_dead))
     counts = parsed.groupBy(F.split("reason", ":").getItem(0).alias("kind")).count().collect()
-    if judged is not None:
-        result.native_validated = judged.filter(F.col("_fast")).count()
-        judged.unpersist()
+    if "_fast" in source.columns:
+        result.native_validated = source.filter(F.col("_fast")).count()
+    source.unpersist()
     parsed.unpersist()
     for row in counts:
         if row["kind"] is None:
@@ -155,8 +159,6 @@ def _write(settings: Settings, kind: str, topic: str, ranges: list[OffsetRange],
         else:
             result.reasons[row["kind"]] = row["count"]
             result.deadletter += row["count"]
-    if backfill:  # the scanned ranges also hold records outside the window
-        result.records_in = result.bronze + result.deadletter + result.already_ingested
     if not result.reconciled:
         raise RuntimeError(f"counts do not reconcile for {topic}: {asdict(result)}")
     failpoints.hit("ingest.before_publish")
@@ -167,14 +169,15 @@ def _write(settings: Settings, kind: str, topic: str, ranges: list[OffsetRange],
 
 def _parse(records, contract, limits: ParseLimits, columns: list[str], parsed_ddl: str):
     """Canonical valid records are proved and shaped natively; the rest go through the Python
-    parser, which alone writes dead-letter reasons. Returns (parsed, the cached judged frame)."""
+    parser, which alone writes dead-letter reasons. Returns (parsed, the cached records it read)."""
     from pyspark import StorageLevel
     from pyspark.sql import functions as F
 
     python_parser = _parser(contract, limits, columns)
     fast = fast_path(contract, limits)
     if fast is None:
-        return records.mapInPandas(python_parser, schema=parsed_ddl), None
+        records = records.persist(StorageLevel.MEMORY_AND_DISK)
+        return records.mapInPandas(python_parser, schema=parsed_ddl), records
     judged = fast.judge(records).persist(StorageLevel.MEMORY_AND_DISK)
     native = fast.rows(judged.filter(F.col("_fast")), [*columns, "kafka_timestamp", "key", "value"])
     native = native.withColumn("reason", F.lit(None).cast("string"))

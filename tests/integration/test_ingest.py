@@ -89,6 +89,27 @@ def test_backfill_reads_exactly_the_time_window(kafka_settings, spark):
     assert len(bronze(s)) == len(expected)
 
 
+def test_transactional_producer_commit_markers_do_not_break_reconciliation(kafka_settings, spark):
+    from kafka import KafkaProducer
+
+    from lam_models.adapters.kafka_config import client_config
+
+    s = kafka_settings
+    producer = KafkaProducer(**client_config(s.kafka), transactional_id="t-ingest", acks="all")
+    producer.init_transactions()
+    producer.begin_transaction()
+    for key, value, stamp in good_news(12):
+        producer.send(s.topics.news, key=key, value=value, timestamp_ms=stamp, partition=0)
+    producer.commit_transaction()
+    producer.close()
+
+    result = ingest.run("news", s)
+
+    assert result.offsets_spanned == 13, "12 records and one commit marker"
+    assert (result.records_in, result.bronze, result.deadletter) == (12, 12, 0) and result.reconciled
+    assert ingest.run("news", s).records_in == 0, "the marker's offset is committed too: nothing is read again"
+
+
 def test_missing_broker_gives_one_clear_error(settings):
     from lam_models.adapters.kafka_admin import BrokerUnreachable
 
