@@ -1,0 +1,145 @@
+"""Forgetting table on real data: PhraseBank AllAgree, then the low-agreement sentences, four ways.
+
+Task 1 is Financial PhraseBank ``AllAgree`` (every annotator agreed); task 2 is the sentences of
+``50Agree`` that are not in ``75Agree`` (50-74 % agreement: the ambiguous calls, with a different
+label mix). A production model is fine-tuned on task 1, then one continual round per method
+(``lam_models.continual.loop.run_round``, the code ``lam train continual`` runs) learns task 2
+with the same step budget:
+
+- ``naive``: task-2 rows only, no regulariser, early stopping on task-2 validation only;
+- ``replay_l2sp``: task-2 rows + a class-balanced replay buffer of task 1, L2-SP toward
+  production, early stopping on task 1 + task 2 validation (the settings' defaults);
+- ``replay``: the same without L2-SP; ``replay_l2sp_strong``: twice the buffer, 10x the L2-SP
+  weight (``--only`` picks rows).
+
+Writes ``bench/results/continual.json`` after every row: the accuracy matrix ``R[i][j]``
+(accuracy on task j's test split after training task i), BWT, FWT, the gate's verdict, seconds.
+A small model (first ``--layers`` encoder layers, full fine-tune) keeps the run under 30 min:
+
+    LAM_DATA_DIR=/work/shared/data PYTHONPATH=. python bench/continual.py
+    PYTHONPATH=. python bench/continual.py --resume --only naive   # rows can run as parallel processes
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from rich.console import Console
+from rich.table import Table
+
+from lam_models.continual.config import ContinualConfig
+from lam_models.continual.loop import run_round
+from lam_models.registry.pointers import promote
+from lam_models.registry.store import read_json
+from lam_models.sentiment import TrainConfig
+from lam_models.sentiment.api import train_sentiment
+from lam_models.sentiment.data import LabelledTexts, fetch_phrasebank
+from lam_models.settings import Settings
+
+RESULTS = Path(__file__).resolve().parent / "results" / "continual.json"
+METHODS: dict[str, dict[str, Any]] = {
+    "naive": {"replay_size": 0, "l2sp_weight": 0.0, "validate_on_earlier": False},
+    "replay_l2sp": {"replay_size": 512, "l2sp_weight": 0.01, "validate_on_earlier": True},
+    "replay": {"replay_size": 512, "l2sp_weight": 0.0, "validate_on_earlier": True},
+    "replay_l2sp_strong": {"replay_size": 1024, "l2sp_weight": 0.1, "validate_on_earlier": True},
+}
+console = Console()
+
+
+def low_agreement(data_dir: Path) -> LabelledTexts:
+    """Task 2: sentences with 50-74 % annotator agreement (in 50Agree, not in 75Agree)."""
+    fifty, seventy_five = fetch_phrasebank("50agree", data_dir), set(fetch_phrasebank("75agree", data_dir).texts)
+    keep = [i for i, t in enumerate(fifty.texts) if t not in seventy_five]
+    return LabelledTexts([fifty.texts[i] for i in keep], fifty.labels[keep], "phrasebank 50-74% agreement")
+
+
+def run(args: argparse.Namespace) -> dict[str, Any]:
+    work = Path(args.work).expanduser()
+    if work.exists() and not args.resume:
+        shutil.rmtree(work)
+    base = Settings(home=work / "home", registry_root=work / "registry", lake_root=work / "lake")
+    results: dict[str, Any] = json.loads(RESULTS.read_text()) if args.resume and RESULTS.is_file() else {}
+    results["_meta"] = {"machine": platform.machine(), "cpu_count": os.cpu_count(), "layers": args.layers,
+                        "production_epochs": args.epochs, "round_steps": args.steps, "num_threads": args.threads,
+                        "task_1": "PhraseBank AllAgree", "task_2": "PhraseBank 50Agree minus 75Agree (50-74% agreement)"}
+    task2 = low_agreement(Path(base.data_dir))
+    production = results.get("production", {}).get("version_id")
+    if production is None:
+        began = time.perf_counter()
+        config = TrainConfig(dataset="allagree", num_layers=args.layers, epochs=args.epochs, num_threads=args.threads,
+                             progress=False, seed=args.seed)
+        production = train_sentiment(config, base)
+        promote(base.registry_root, production, reason="bench/continual.py task 1")
+        results["production"] = {"version_id": production, "seconds": round(time.perf_counter() - began, 1),
+                                 "task_1_test": read_json(base.registry_root, production, "metrics.json")["test"]["accuracy"]}
+        _save(results)
+    for name in args.only or list(METHODS):
+        if name in results and args.resume:
+            continue
+        began = time.perf_counter()
+        cfg = ContinualConfig(**METHODS[name], min_new_labels=1, seed=args.seed)
+        settings = base.model_copy(update={"continual": base.continual.model_validate(cfg.to_dict())})
+        out = run_round(settings, args.steps, data=task2)
+        record = read_json(base.registry_root, out["version"], "continual.json")
+        results[name] = {
+            "config": METHODS[name], "version_id": out["version"], "matrix": out["matrix"], "bwt": out["bwt"],
+            "fwt": out["fwt"], "verdict": out["verdict"], "reason": out["reason"],
+            "task_1_before": record["production_accuracy"][0], "task_1_after": record["candidate_accuracy"][0],
+            "task_2_before": record["production_accuracy"][1], "task_2_after": record["candidate_accuracy"][1],
+            "train_rows": record["train_rows"], "replay_rows": record["replay_rows"],
+            "seconds": round(time.perf_counter() - began, 1),
+        }
+        _save(results)
+        console.print(f"{name}: {results[name]['reason']}")
+    return results
+
+
+def _save(results: dict[str, Any]) -> None:
+    """Merge into the file (rows of ``--only`` runs in parallel processes are kept), atomically."""
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    merged = {**(json.loads(RESULTS.read_text()) if RESULTS.is_file() else {}), **results}
+    tmp = RESULTS.with_name(f".{RESULTS.name}.{os.getpid()}.tmp")
+    tmp.write_text(json.dumps(merged, indent=2, default=float) + "\n")
+    os.replace(tmp, RESULTS)
+
+
+def show(results: dict[str, Any]) -> None:
+    table = Table(title="continual: task 1 AllAgree -> task 2 low-agreement (accuracy %, same step budget)")
+    for col in ("method", "task 1 before", "task 1 after", "task 2 before", "task 2 after", "BWT pts", "FWT pts",
+                "gate", "train rows", "s"):
+        table.add_column(col)
+    for name in METHODS:
+        row = results.get(name)
+        if row:
+            table.add_row(name, *(f"{100 * row[k]:.2f}" for k in ("task_1_before", "task_1_after", "task_2_before",
+                                                                     "task_2_after")),
+                          f"{100 * row['bwt']:+.2f}", "-" if row["fwt"] is None else f"{100 * row['fwt']:+.2f}",
+                          row["verdict"], str(row["train_rows"]), str(row["seconds"]))
+    console.print(table)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--work", default="~/.cache/lam-pipelines/bench-continual", help="registry/home of the run")
+    parser.add_argument("--layers", type=int, default=3, help="encoder layers kept (smaller = faster)")
+    parser.add_argument("--epochs", type=int, default=3, help="production epochs on task 1")
+    parser.add_argument("--steps", type=int, default=240, help="optimiser steps of every continual round")
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--only", nargs="*", choices=list(METHODS))
+    parser.add_argument("--resume", action="store_true", help="keep the production model and finished rows")
+    args = parser.parse_args()
+    np.random.seed(args.seed)
+    show(run(args))
+
+
+if __name__ == "__main__":
+    main()
