@@ -38,7 +38,14 @@ RECIPE_V1: dict[str, Any] = {"batch_size": 32, "learning_rate": 8e-5, "class_wei
 # v2: the recipe tried after v1 missed the bars (more, smaller steps; softer class weights).
 RECIPE_V2: dict[str, Any] = {"epochs": 8, "batch_size": 16, "learning_rate": 1e-4, "class_weights": "sqrt",
                              "patience": 3}
-MAIN_ROWS = ("main_50agree", "main_allagree", "main_50agree_v2", "main_allagree_v2")
+# v3 knobs (issue #4 quality): higher head LR, layer-wise LR decay, weight EMA, label smoothing, bf16.
+V3_KNOBS: dict[str, Any] = {"head_lr_multiplier": 10.0, "layer_lr_decay": 0.9, "ema_decay": 0.995,
+                            "label_smoothing": 0.1, "precision": "bf16"}
+# v3 rows: the knobs on top of v2, full schedule, 2 threads.
+V3_ROWS: dict[str, dict[str, Any]] = {
+    "v3_bundle": {**RECIPE_V2, **V3_KNOBS},
+}
+MAIN_ROWS = ("main_50agree", "main_allagree", "main_50agree_v2", "main_allagree_v2", *V3_ROWS)
 RUNS: dict[str, tuple[dict[str, Any], str | None]] = {
     "main_50agree": ({}, None),
     "main_allagree": ({"dataset": "allagree"}, None),
@@ -55,6 +62,8 @@ RUNS: dict[str, tuple[dict[str, Any], str | None]] = {
     "lora_distill": ({"method": "lora"}, "main_50agree"),
     "l3_full": ({"num_layers": 3}, None),
     "l3_distill": ({"num_layers": 3}, "main_50agree"),
+    "full_v3_knobs": (V3_KNOBS, None),
+    **{name: (changes, None) for name, changes in V3_ROWS.items()},
 }
 
 
