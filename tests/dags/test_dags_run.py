@@ -136,6 +136,7 @@ def test_nightly_runs_every_step_over_exactly_its_data_interval(airflow_home, da
     assert xcoms[("ingest_interactions", "return_value")]["bronze"] == 3000
     assert scored["rows_out"] == 22 and scored["model_version"] == version
     assert xcoms[("rescore", "return_value")]["files"] == 0, "everything was just scored by production"
+    assert xcoms[("topics", "return_value")]["rows"] == 22, "the topic model is refit on the night's silver"
     bronze, silver = table(s, "bronze/news"), table(s, "silver/news")
     assert set(bronze["id"]) == expected and set(bronze["event_date"].astype(str)) == {DAY}
     assert set(silver["id"]) == expected and silver["id"].is_unique
