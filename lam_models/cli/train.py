@@ -7,6 +7,7 @@ import json
 import typer
 
 from lam_models.cli._common import clear_errors, console, settings
+from lam_models.sentiment.config import TrainConfig
 
 train_app = typer.Typer(help="Fine-tune models.", no_args_is_help=True)
 model_app = typer.Typer(help="The sentiment model registry.", no_args_is_help=True)
@@ -25,7 +26,7 @@ def sentiment(
     data: str = typer.Option("50agree", "--data", help="PhraseBank subset (50agree..allagree) or a text,label CSV/Parquet"),
     method: str = typer.Option("full", help="full | lora"),
     base_model: str = typer.Option(None, help="base model: the offline all-MiniLM-L6-v2 (default), a HF id or a path"),
-    epochs: int = typer.Option(6, min=1),
+    epochs: int = typer.Option(TrainConfig.epochs, min=1, help="the recipe's default unless set"),
     adversarial: str = typer.Option(None, help="fgm: adversarial training on the embedding layer"),
     augment: bool = typer.Option(False, help="polarity-safe text augmentation"),
     distill_from: str = typer.Option(None, help="teacher registry version (soft targets)"),
@@ -38,7 +39,7 @@ def sentiment(
 ) -> None:
     """Fine-tune, evaluate (per-class P/R/F1, confusion matrix) and save a new registry version."""
     from lam_models.registry.pointers import promote as promote_version
-    from lam_models.sentiment import TrainConfig, train_sentiment
+    from lam_models.sentiment import train_sentiment
 
     s = settings()
     with clear_errors(*_registry_errors()):
