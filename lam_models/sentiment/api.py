@@ -62,8 +62,14 @@ def dataset_split(data: LabelledTexts, dataset: str, settings: Any, seed: int = 
 
 
 def build_hooks(config: TrainConfig, settings: Any, train: LabelledTexts) -> list[TrainHook]:
-    """The variant hooks ``config`` asks for, in a fixed order: augment, distill, FGM."""
+    """The variant hooks ``config`` asks for, in a fixed order: agreement targets (they replace the
+    hard-label loss, so they come first), augment, distill, FGM."""
     hooks: list[TrainHook] = []
+    if config.agreement_targets and train.agreement is not None:
+        from lam_models.sentiment.agreement import AgreementHook
+        from lam_models.sentiment.train import class_weights
+
+        hooks.append(AgreementHook(train.agreement, class_weights(train.labels[train.labels >= 0], len(LABELS), config.class_weights)))
     if config.augment:
         from lam_models.sentiment.augment import Augmenter, AugmentHook
 

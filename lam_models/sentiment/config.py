@@ -38,6 +38,9 @@ class TrainConfig:
         ema_decay: keep an exponential moving average of the weights (0 = off); validation,
             early stopping and the saved version use the averaged weights.
         label_smoothing: cross-entropy label smoothing (0 = hard labels).
+        agreement_targets: where the data knows each label's annotator agreement (PhraseBank,
+            or an ``agreement`` column), train on agreement targets instead of hard labels
+            (``agreement.py``); label smoothing then applies only to data without it.
         precision: ``bf16`` runs training forward/backward under bfloat16 autocast (weights stay
             fp32): ~1.6x faster on CPUs with AVX512-BF16 (measured) and on GPUs; evaluation is fp32.
         adversarial: ``fgm`` adds a perturbed second pass on the word embeddings.
@@ -70,6 +73,7 @@ class TrainConfig:
     layer_lr_decay: float = 1.0
     ema_decay: float = 0.0
     label_smoothing: float = 0.0
+    agreement_targets: bool = True
     precision: Literal["fp32", "bf16"] = "fp32"
     weight_decay: float = 0.01
     warmup_ratio: float = 0.1

@@ -8,6 +8,7 @@ file is refused instead of silently re-split. Bad rows fail with the file and ro
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import os
@@ -26,6 +27,7 @@ LABEL_ALIASES: dict[str, str] = {
 }  # numeric codes are deliberately absent: 0/1/2 and -1/0/1 conventions disagree, so they need a map
 TEXT_COLUMNS = ("text", "sentence", "headline", "title", "content")
 LABEL_COLUMNS = ("label", "labels", "sentiment", "class", "target", "polarity")
+AGREEMENT_COLUMNS = ("agreement", "annotator_agreement")  # optional: share of annotators behind the label
 PHRASEBANK_FILES = {
     "50agree": "Sentences_50Agree.txt",
     "66agree": "Sentences_66Agree.txt",
@@ -40,18 +42,21 @@ class DataError(ValueError):
 
 @dataclass(frozen=True)
 class LabelledTexts:
-    """Texts with integer labels (indices into ``LABELS``) and where they came from."""
+    """Texts with integer labels (indices into ``LABELS``), where they came from and, when known,
+    the share of annotators behind each label (see ``agreement.py``)."""
 
     texts: list[str]
     labels: np.ndarray  # shape (n,), int64
     source: str
+    agreement: np.ndarray | None = None  # shape (n,), float32 in (0, 1]
 
     def __len__(self) -> int:
         return len(self.texts)
 
     def subset(self, index: list[int] | np.ndarray) -> LabelledTexts:
         idx = np.asarray(index, dtype=np.int64)
-        return LabelledTexts([self.texts[i] for i in idx], self.labels[idx], self.source)
+        agreement = None if self.agreement is None else self.agreement[idx]
+        return LabelledTexts([self.texts[i] for i in idx], self.labels[idx], self.source, agreement)
 
     def counts(self) -> dict[str, int]:
         return {name: int((self.labels == i).sum()) for i, name in enumerate(LABELS)}
@@ -86,12 +91,16 @@ def read_phrasebank(path: Path) -> LabelledTexts:
 
 
 def fetch_phrasebank(subset: str, data_home: Path, download_if_missing: bool = False) -> LabelledTexts:
-    """One PhraseBank subset from the sha256-verified folder (downloaded first when allowed)."""
+    """One PhraseBank subset from the sha256-verified folder (downloaded first when allowed), with
+    each sentence's annotator agreement taken from the stricter subsets."""
+    from lam_models.sentiment.agreement import read_phrasebank_agreement
+
     key = subset.lower()
     if key not in PHRASEBANK_FILES:
         raise DataError(f"unknown PhraseBank subset {subset!r}; use one of {sorted(PHRASEBANK_FILES)}")
     folder = fetch("financial_phrasebank", Path(data_home), download_if_missing=download_if_missing)
-    return read_phrasebank(folder / PHRASEBANK_FILES[key])
+    data = read_phrasebank(folder / PHRASEBANK_FILES[key])
+    return dataclasses.replace(data, agreement=read_phrasebank_agreement(folder, data.texts, data.labels))
 
 
 def read_labelled_table(
@@ -123,6 +132,7 @@ def read_labelled_table(
         raise DataError(f"{path}: unsupported file type {suffix!r}; use .csv, .tsv or .parquet")
     text_col = _pick_column(frame.columns, text_column, TEXT_COLUMNS, "text", path)
     label_col = _pick_column(frame.columns, label_column, LABEL_COLUMNS, "label", path)
+    agreement_col = next((c for c in frame.columns if str(c).lower() in AGREEMENT_COLUMNS), None)
     where = "line" if row_offset else "row"
     texts: list[str] = []
     labels: list[int] = []
@@ -134,7 +144,11 @@ def read_labelled_table(
         labels.append(_label_index(label, path, row, label_map))
     if not texts:
         raise DataError(f"{path}: no rows")
-    return LabelledTexts(texts, np.asarray(labels, dtype=np.int64), str(path))
+    agreement = None
+    if agreement_col is not None:
+        agreement = np.asarray([_agreement(v, path, f"{where} {i + row_offset}") for i, v in enumerate(frame[agreement_col].tolist())],
+                               dtype=np.float32)
+    return LabelledTexts(texts, np.asarray(labels, dtype=np.int64), str(path), agreement)
 
 
 def _pick_column(columns: object, wanted: str | None, aliases: tuple[str, ...], kind: str, path: Path) -> str:
@@ -155,6 +169,16 @@ def _check_text(text: str, path: Path | str, row: str) -> str:
     if not text or not any(ch.isalnum() for ch in text):
         raise DataError(f"{path}, {row}: empty or non-text sentence {text!r}")
     return text
+
+
+def _agreement(raw: object, path: Path | str, row: str) -> float:
+    try:
+        value = float(raw)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        value = float("nan")
+    if not 0.0 < value <= 1.0:
+        raise DataError(f"{path}, {row}: agreement {raw!r} is not a share in (0, 1]")
+    return value
 
 
 def _label_index(raw: object, path: Path | str, row: str, label_map: dict[str, str] | None) -> int:

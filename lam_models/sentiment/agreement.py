@@ -1,0 +1,93 @@
+"""Annotator-agreement targets: train on how sure the annotators were, not only on their majority.
+
+Why: in Financial PhraseBank a sentence that 5 of 8 annotators called positive is trained, with hard
+labels, exactly like one all 8 agreed on; the model then spends its capacity memorising coin flips.
+With the agreement known (PhraseBank's nested files give it per sentence, other files may carry an
+``agreement`` column), the target keeps that share on the majority label and gives the rest to its
+ordinal neighbours (negative < neutral < positive), where annotators actually disagree. Measured in
+``bench/results/sentiment.json`` (the ``agreement`` rows).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from lam_models.sentiment.hooks import Batch, TrainHook, TrainState
+from lam_models.sentiment.model import SentimentOutput
+
+# PhraseBank's files, strictest first, with the agreement each band stands for: its midpoint
+# (AllAgree = 100%, 75Agree = more than 75%, 66Agree = more than 66%, 50Agree = more than 50%).
+PHRASEBANK_BANDS = (("allagree", 1.0), ("75agree", 0.85), ("66agree", 0.70), ("50agree", 0.58))
+
+
+def phrasebank_agreement(texts: list[str], labels: np.ndarray, subsets: dict[str, tuple[list[str], np.ndarray]]) -> np.ndarray:
+    """Agreement per row: the band of the strictest subset holding the same sentence with the same label.
+
+    Args:
+        subsets: PhraseBank subset name -> (texts, labels), as read from its file.
+    """
+    members = {name: set(zip(sub_texts, sub_labels.tolist(), strict=True)) for name, (sub_texts, sub_labels) in subsets.items()}
+    loosest = PHRASEBANK_BANDS[-1][1]
+    return np.asarray([
+        next((band for name, band in PHRASEBANK_BANDS if name in members and (text, label) in members[name]), loosest)
+        for text, label in zip(texts, labels.tolist(), strict=True)
+    ], dtype=np.float32)
+
+
+def read_phrasebank_agreement(folder: Path, texts: list[str], labels: np.ndarray) -> np.ndarray:
+    """:func:`phrasebank_agreement` with the subsets read from the PhraseBank ``folder``."""
+    from lam_models.sentiment.data import PHRASEBANK_FILES, read_phrasebank
+
+    subsets = {}
+    for name, _ in PHRASEBANK_BANDS:
+        data = read_phrasebank(Path(folder) / PHRASEBANK_FILES[name])
+        subsets[name] = (data.texts, data.labels)
+    return phrasebank_agreement(texts, labels, subsets)
+
+
+def agreement_targets(labels: torch.Tensor, agreement: torch.Tensor, num_labels: int) -> torch.Tensor:
+    """(batch, num_labels) target distributions: ``agreement`` on the label, the rest split over
+    the label's ordinal neighbours (index - 1 and + 1)."""
+    neighbours = torch.zeros(num_labels, num_labels, device=labels.device)
+    for label in range(num_labels):
+        adjacent = [other for other in (label - 1, label + 1) if 0 <= other < num_labels]
+        neighbours[label, adjacent] = 1.0 / len(adjacent)
+    share = agreement.to(labels.device, torch.float32).unsqueeze(1)
+    return share * F.one_hot(labels, num_labels).float() + (1.0 - share) * neighbours[labels]
+
+
+def soft_cross_entropy(logits: torch.Tensor, targets: torch.Tensor, class_weights: torch.Tensor | None) -> torch.Tensor:
+    """Cross-entropy against target distributions; with class weights, a weighted mean over rows
+    (each row weighted by its majority label's weight, as ``F.cross_entropy`` does)."""
+    per_row = -(targets * F.log_softmax(logits, dim=-1)).sum(-1)
+    if class_weights is None:
+        return per_row.mean()
+    weights = class_weights[targets.argmax(-1)]
+    return (per_row * weights).sum() / weights.sum()
+
+
+class AgreementHook(TrainHook):
+    """Replaces the hard-label loss by the cross-entropy against agreement targets."""
+
+    name = "agreement"
+
+    def __init__(self, agreement: np.ndarray, class_weights: torch.Tensor | None = None) -> None:
+        if agreement.size and not bool(((agreement > 0) & (agreement <= 1)).all()):
+            raise ValueError("agreement values must be in (0, 1]")
+        self.agreement = torch.from_numpy(np.asarray(agreement, dtype=np.float32))
+        self.class_weights = class_weights
+
+    def loss(self, state: TrainState, batch: Batch, outputs: SentimentOutput, loss: torch.Tensor) -> torch.Tensor:
+        if batch.rows is None:
+            raise ValueError("agreement targets need the batch's row indices")
+        labelled = batch.labels >= 0
+        if not bool(labelled.any()):
+            return loss
+        rows = torch.from_numpy(np.asarray(batch.rows))[labelled.cpu()]
+        targets = agreement_targets(batch.labels[labelled], self.agreement[rows], outputs.logits.shape[-1])
+        weights = None if self.class_weights is None else self.class_weights.to(outputs.logits.device)
+        return soft_cross_entropy(outputs.logits[labelled], targets, weights)
