@@ -101,57 +101,57 @@ def _plan(settings: Settings, topic: str, state: JobState, start: datetime | Non
 
 
 def _write(settings: Settings, kind: str, topic: str, ranges: list[OffsetRange], intent: dict, result: IngestResult, backfill: bool) -> None:
+    """One read of the Kafka ranges into a cache of parsed rows; duplicates are found on a narrow
+    projection of it, so wide rows are never shuffled; bronze, dead-letter and the key index are
+    written from the cache by one task per core (no repartition)."""
     from pyspark import StorageLevel
+    from pyspark.sql import Observation
     from pyspark.sql import functions as F
-    from pyspark.sql.window import Window
 
     spark = get_spark(settings, f"lam-ingest-{kind}")
     bronze_table, contract = f"bronze_{kind}", load_contract(kind)
     bronze_path = lake.table_dir(settings.lake_root, f"bronze/{kind}")
     dead_path = lake.table_dir(settings.lake_root, DEADLETTER)
-    for path in (bronze_path, dead_path):
+    index_path = lake.table_dir(settings.lake_root, f"_index/{kind}")
+    for path in (bronze_path, dead_path, index_path):
         lake.remove_run_files(path, result.run_key)
     limits = ParseLimits.from_settings(settings.ingest, datetime.fromisoformat(intent["now"]), _known_tickers(settings))
-    raw = spark.read.format("kafka").options(**spark_options(settings.kafka), **spark_offset_options(topic, ranges)).load()
+    options = {**spark_options(settings.kafka), **spark_offset_options(topic, ranges),
+               "minPartitions": str(max(len(ranges), spark.sparkContext.defaultParallelism * 2))}
+    raw = spark.read.format("kafka").options(**options).load()
     if "window" in intent:
         first, last = (datetime.fromisoformat(t) for t in intent["window"])
         raw = raw.filter((F.col("timestamp") >= F.lit(first)) & (F.col("timestamp") < F.lit(last)))
-    parsed_ddl = f"{spark_ddl(bronze_table)}, `kafka_timestamp` timestamp, `key` binary, `value` binary, `reason` string"
+    read = Observation()
     records = raw.select(
         "key", "value", F.col("topic").alias("kafka_topic"), F.col("partition").alias("kafka_partition"),
         F.col("offset").alias("kafka_offset"), F.col("timestamp").alias("kafka_timestamp"),
-    )
-    parsed, source = _parse(records, contract, limits, table_columns(bronze_table), parsed_ddl)
-    result.records_in = source.count()
+    ).observe(read, F.count(F.lit(1)).alias("records"))
+    parsed_ddl = f"{spark_ddl(bronze_table)}, `kafka_timestamp` timestamp, `key` binary, `value` binary, `reason` string, `_native` boolean"
+    columns = table_columns(bronze_table)
+    fast = fast_path(contract, limits) if settings.ingest.native_validation else None
+    parsed, judged = _parse(records, fast, _parser(contract, limits, columns), columns, parsed_ddl)
     if backfill:
         parsed = _mark_already_ingested(spark, parsed, [bronze_path, dead_path], topic)
-    dedup = list(contract.dedup_key)
-    first = Window.partitionBy(*dedup).orderBy("kafka_partition", "kafka_offset")
-    parsed = parsed.withColumn(
-        "reason",
-        F.when(F.col("reason").isNull() & (F.row_number().over(first) > 1), F.lit(f"duplicate {'/'.join(dedup)}: within run")).otherwise(F.col("reason")),
-    )
-    index_path = lake.table_dir(settings.lake_root, f"_index/{kind}")
-    lake.remove_run_files(index_path, result.run_key)
-    if lake.parquet_files(index_path):
-        seen = spark.read.parquet(str(index_path)).withColumn("_seen", F.lit(True)).dropDuplicates(dedup)
-        parsed = parsed.join(seen, on=dedup, how="left").withColumn(
-            "reason", F.when(F.col("reason").isNull() & F.col("_seen"), F.lit(f"duplicate {'/'.join(dedup)}: already in bronze")).otherwise(F.col("reason"))
-        ).drop("_seen")
     parsed = parsed.persist(StorageLevel.MEMORY_AND_DISK)
+    marked = _mark_duplicates(spark, parsed, list(contract.dedup_key), index_path)  # fills the cache
+    if judged is not None:
+        judged.unpersist()
+    kinds = F.split("reason", ":").getItem(0).alias("kind")
+    counts = marked.groupBy(kinds).agg(F.count(F.lit(1)).alias("count"), F.sum(F.col("_native").cast("int")).alias("native")).collect()
+    result.records_in = int(read.get["records"])
     staged_bronze = lake.staging_dir(settings.lake_root, "bronze", result.run_key)
     staged_dead = lake.staging_dir(settings.lake_root, DEADLETTER, result.run_key)
-    good = parsed.filter(F.col("reason").isNull()).select(*table_columns(bronze_table))
-    good.repartition(1, "event_date").sortWithinPartitions("kafka_partition", "kafka_offset").write.mode("overwrite").partitionBy("event_date").parquet(str(staged_bronze))
-    good.select(*dedup).coalesce(1).write.mode("overwrite").parquet(str(lake.staging_dir(settings.lake_root, "_index", result.run_key)))
-    bad = parsed.filter(F.col("reason").isNotNull() & (F.col("reason") != SKIPPED)).select(*table_columns(DEADLETTER))
+    staged_index = lake.staging_dir(settings.lake_root, "_index", result.run_key)
+    good = marked.filter(F.col("reason").isNull())
+    tasks = spark.sparkContext.defaultParallelism
+    good.select(*table_columns(bronze_table)).coalesce(tasks).sortWithinPartitions("kafka_partition", "kafka_offset").write.mode("overwrite").partitionBy("event_date").parquet(str(staged_bronze))
+    good.select(*contract.dedup_key).coalesce(1).write.mode("overwrite").parquet(str(staged_index))
+    bad = marked.filter(F.col("reason").isNotNull() & (F.col("reason") != SKIPPED)).select(*table_columns(DEADLETTER))
     bad.coalesce(1).sortWithinPartitions("kafka_partition", "kafka_offset").write.mode("overwrite").partitionBy("kafka_topic").parquet(str(staged_dead))
-    counts = parsed.groupBy(F.split("reason", ":").getItem(0).alias("kind")).count().collect()
-    if "_fast" in source.columns:
-        result.native_validated = source.filter(F.col("_fast")).count()
-    source.unpersist()
     parsed.unpersist()
     for row in counts:
+        result.native_validated += int(row["native"] or 0)
         if row["kind"] is None:
             result.bronze = row["count"]
         elif row["kind"] == SKIPPED:
@@ -164,23 +164,47 @@ def _write(settings: Settings, kind: str, topic: str, ranges: list[OffsetRange],
     failpoints.hit("ingest.before_publish")
     lake.publish(staged_bronze, bronze_path, result.run_key)
     lake.publish(staged_dead, dead_path, result.run_key)
-    lake.publish(lake.staging_dir(settings.lake_root, "_index", result.run_key), index_path, result.run_key)
+    lake.publish(staged_index, index_path, result.run_key)
 
 
-def _parse(records, contract, limits: ParseLimits, columns: list[str], parsed_ddl: str):
-    """Canonical valid records are proved and shaped natively; the rest go through the Python
-    parser, which alone writes dead-letter reasons. Returns (parsed, the cached records it read)."""
+def _mark_duplicates(spark, parsed, dedup: list[str], index_path):
+    """Give every valid row whose dedup key repeats an earlier one (in this run, by partition and
+    offset) or sits in bronze already a duplicate reason.
+
+    Only the key and position columns are shuffled; the marks (usually few) come to the driver
+    and are joined back by broadcast, or not at all when there are none."""
+    from pyspark.sql import functions as F
+    from pyspark.sql.window import Window
+
+    position = ["kafka_partition", "kafka_offset"]
+    label = "/".join(dedup)
+    keys = parsed.filter(F.col("reason").isNull()).select(*dedup, *position)
+    ranked = keys.withColumn("_rank", F.row_number().over(Window.partitionBy(*dedup).orderBy(*position)))
+    marks = ranked.filter(F.col("_rank") > 1).select(*position, F.lit(f"duplicate {label}: within run").alias("_mark"))
+    if lake.parquet_files(index_path):
+        seen = spark.read.parquet(str(index_path)).select(*dedup)
+        firsts = ranked.filter(F.col("_rank") == 1).join(seen, on=dedup, how="left_semi")
+        marks = marks.unionByName(firsts.select(*position, F.lit(f"duplicate {label}: already in bronze").alias("_mark")))
+    found = marks.collect()
+    if not found:
+        return parsed
+    table = spark.createDataFrame(found, schema="kafka_partition int, kafka_offset bigint, _mark string")
+    return (parsed.join(F.broadcast(table), on=position, how="left")
+            .withColumn("reason", F.coalesce(F.col("reason"), F.col("_mark"))).drop("_mark"))
+
+
+def _parse(records, fast, python_parser, columns: list[str], parsed_ddl: str):
+    """Every record through the Python parser (which alone writes dead-letter reasons), or with a
+    fast path, only those the JVM cannot prove canonical and valid. Returns (parsed, the cached
+    judged records both branches read, so Kafka is read once; None without a fast path)."""
     from pyspark import StorageLevel
     from pyspark.sql import functions as F
 
-    python_parser = _parser(contract, limits, columns)
-    fast = fast_path(contract, limits)
     if fast is None:
-        records = records.persist(StorageLevel.MEMORY_AND_DISK)
-        return records.mapInPandas(python_parser, schema=parsed_ddl), records
+        return records.mapInPandas(python_parser, schema=parsed_ddl), None
     judged = fast.judge(records).persist(StorageLevel.MEMORY_AND_DISK)
     native = fast.rows(judged.filter(F.col("_fast")), [*columns, "kafka_timestamp", "key", "value"])
-    native = native.withColumn("reason", F.lit(None).cast("string"))
+    native = native.withColumn("reason", F.lit(None).cast("string")).withColumn("_native", F.lit(True))
     rest = judged.filter(~F.col("_fast")).select(*records.columns).mapInPandas(python_parser, schema=parsed_ddl)
     return native.unionByName(rest), judged
 
@@ -189,7 +213,7 @@ def _parser(contract, limits: ParseLimits, columns: list[str]):
     """mapInPandas function: parse each record; raw bytes go along (bronze drops them, dead-letter keeps them)."""
     import pandas as pd
 
-    output = [*columns, "kafka_timestamp", "key", "value", "reason"]
+    output = [*columns, "kafka_timestamp", "key", "value", "reason", "_native"]
 
     def parse_batches(batches):
         for batch in batches:
@@ -198,9 +222,9 @@ def _parser(contract, limits: ParseLimits, columns: list[str]):
                 row, reason = try_parse(value, contract, limits)
                 provenance = {"kafka_topic": topic, "kafka_partition": partition, "kafka_offset": offset, "kafka_timestamp": timestamp}
                 if row is None:
-                    rows.append({**provenance, "key": key, "value": value, "reason": reason})
+                    rows.append({**provenance, "key": key, "value": value, "reason": reason, "_native": False})
                 else:
-                    rows.append({**row, **provenance, "key": key, "value": value, "reason": None})
+                    rows.append({**row, **provenance, "key": key, "value": value, "reason": None, "_native": False})
             yield pd.DataFrame({c: [row.get(c) for row in rows] for c in output}, columns=output)
 
     return parse_batches
