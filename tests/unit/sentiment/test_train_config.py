@@ -10,7 +10,7 @@ from lam_models.sentiment.config import TrainConfig
 
 
 def test_defaults_are_valid_and_pick_the_method_learning_rate() -> None:
-    assert TrainConfig().learning_rate == pytest.approx(2e-4)
+    assert TrainConfig().learning_rate == pytest.approx(1e-4)
     assert TrainConfig(method="lora").learning_rate == pytest.approx(1e-3)
     assert TrainConfig(method="lora", learning_rate=5e-4).learning_rate == pytest.approx(5e-4)
 
