@@ -53,7 +53,8 @@ RECIPE_V4: dict[str, Any] = {"epochs": 8, "batch_size": 16, "learning_rate": 2e-
 # v5 (TrainConfig's defaults): v4 at v2's LR (1e-4); v4's 2e-4 overfit AllAgree (1,811 training sentences).
 RECIPE_V5: dict[str, Any] = {**RECIPE_V4, "learning_rate": 1e-4}
 MAIN_ROWS = ("main_50agree", "main_allagree", "main_50agree_v2", "main_allagree_v2", *V3_ROWS,
-             "main_50agree_v4", "main_allagree_v4", "v4_hard_labels", "main_50agree_v5", "main_allagree_v5")
+             "main_50agree_v4", "main_allagree_v4", "v4_hard_labels", "main_50agree_v5", "main_allagree_v5",
+             "v5_born_again")
 RUNS: dict[str, tuple[dict[str, Any], str | None]] = {
     "main_50agree": ({}, None),
     "main_allagree": ({"dataset": "allagree"}, None),
@@ -77,6 +78,8 @@ RUNS: dict[str, tuple[dict[str, Any], str | None]] = {
     "v4_hard_labels": ({**RECIPE_V4, "agreement_targets": False}, None),
     "main_50agree_v5": (RECIPE_V5, None),
     "main_allagree_v5": ({**RECIPE_V5, "dataset": "allagree"}, None),
+    # born-again distillation: a same-size student of the v5 model, on v5's recipe plus its soft targets
+    "v5_born_again": (RECIPE_V5, "main_50agree_v5"),
 }
 
 
