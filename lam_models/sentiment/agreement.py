@@ -10,6 +10,7 @@ ordinal neighbours (negative < neutral < positive), where annotators actually di
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import numpy as np
@@ -49,13 +50,20 @@ def read_phrasebank_agreement(folder: Path, texts: list[str], labels: np.ndarray
     return phrasebank_agreement(texts, labels, subsets)
 
 
-def agreement_targets(labels: torch.Tensor, agreement: torch.Tensor, num_labels: int) -> torch.Tensor:
-    """(batch, num_labels) target distributions: ``agreement`` on the label, the rest split over
-    the label's ordinal neighbours (index - 1 and + 1)."""
-    neighbours = torch.zeros(num_labels, num_labels, device=labels.device)
+@functools.cache
+def ordinal_neighbours(num_labels: int) -> torch.Tensor:
+    """(num_labels, num_labels): row c spreads 1 evenly over c - 1 and c + 1 (built once per size)."""
+    neighbours = torch.zeros(num_labels, num_labels)
     for label in range(num_labels):
         adjacent = [other for other in (label - 1, label + 1) if 0 <= other < num_labels]
         neighbours[label, adjacent] = 1.0 / len(adjacent)
+    return neighbours
+
+
+def agreement_targets(labels: torch.Tensor, agreement: torch.Tensor, num_labels: int) -> torch.Tensor:
+    """(batch, num_labels) target distributions: ``agreement`` on the label, the rest split over
+    the label's ordinal neighbours (index - 1 and + 1)."""
+    neighbours = ordinal_neighbours(num_labels).to(labels.device)
     share = agreement.to(labels.device, torch.float32).unsqueeze(1)
     return share * F.one_hot(labels, num_labels).float() + (1.0 - share) * neighbours[labels]
 
