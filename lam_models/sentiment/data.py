@@ -14,6 +14,7 @@ import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -118,20 +119,10 @@ def read_labelled_table(
         label_map: raw label value (as a string) -> one of ``LABELS``; merged over the
             built-in aliases (``neg``, ``bullish``...); numeric codes always need a map.
     """
-    import pandas as pd
-
     path = Path(path)
-    suffix = path.suffix.lower()
-    if suffix == ".parquet":
-        frame = pd.read_parquet(path)
-        row_offset = 0  # Parquet rows are counted from 0
-    elif suffix in (".csv", ".tsv"):
-        frame = pd.read_csv(path, sep="\t" if suffix == ".tsv" else ",", dtype=object, keep_default_na=False)
-        row_offset = 2  # header is line 1, first data row line 2
-    else:
-        raise DataError(f"{path}: unsupported file type {suffix!r}; use .csv, .tsv or .parquet")
-    text_col = _pick_column(frame.columns, text_column, TEXT_COLUMNS, "text", path)
-    label_col = _pick_column(frame.columns, label_column, LABEL_COLUMNS, "label", path)
+    frame, row_offset = read_table(path)
+    text_col = pick_column(frame.columns, text_column, TEXT_COLUMNS, "text", path)
+    label_col = pick_column(frame.columns, label_column, LABEL_COLUMNS, "label", path)
     agreement_col = next((c for c in frame.columns if str(c).lower() in AGREEMENT_COLUMNS), None)
     where = "line" if row_offset else "row"
     texts: list[str] = []
@@ -151,7 +142,23 @@ def read_labelled_table(
     return LabelledTexts(texts, np.asarray(labels, dtype=np.int64), str(path), agreement)
 
 
-def _pick_column(columns: object, wanted: str | None, aliases: tuple[str, ...], kind: str, path: Path) -> str:
+def read_table(path: Path) -> tuple[Any, int]:
+    """A CSV/TSV (all strings, nothing turned into NaN) or Parquet file as a DataFrame, and the
+    number to add to a row index to name it in messages: CSV line (header = line 1) or Parquet row."""
+    import pandas as pd
+
+    suffix = path.suffix.lower()
+    if not path.is_file():
+        raise DataError(f"{path}: no such file")
+    if suffix == ".parquet":
+        return pd.read_parquet(path), 0
+    if suffix in (".csv", ".tsv"):
+        return pd.read_csv(path, sep="\t" if suffix == ".tsv" else ",", dtype=object, keep_default_na=False), 2
+    raise DataError(f"{path}: unsupported file type {suffix!r}; use .csv, .tsv or .parquet")
+
+
+def pick_column(columns: object, wanted: str | None, aliases: tuple[str, ...], kind: str, path: Path) -> str:
+    """``wanted`` if the file has it, else the first alias present; a clear error otherwise."""
     names = [str(c) for c in columns]  # type: ignore[attr-defined]
     if wanted is not None:
         if wanted not in names:

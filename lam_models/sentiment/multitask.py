@@ -20,7 +20,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from lam_models.sentiment.data import DataError, LabelledTexts, _check_text, _pick_column
+from lam_models.sentiment.data import DataError, LabelledTexts, _check_text, pick_column, read_table
 from lam_models.sentiment.hooks import Batch, TrainHook, TrainState
 from lam_models.sentiment.metrics import classification_report
 from lam_models.sentiment.model import SentimentModel, SentimentOutput, predict_heads
@@ -55,21 +55,11 @@ def read_topic_table(path: Path, text_column: str | None = None, topic_column: s
         DataError: unsupported file, missing column, empty text, fewer than 2 topics, or (with
             ``names``) a topic the model does not know; the message names the file and row.
     """
-    import pandas as pd
-
     path = Path(path)
-    suffix = path.suffix.lower()
-    if not path.is_file():
-        raise DataError(f"{path}: no such file")
-    if suffix == ".parquet":
-        frame, offset, where = pd.read_parquet(path), 0, "row"
-    elif suffix in (".csv", ".tsv"):
-        frame = pd.read_csv(path, sep="\t" if suffix == ".tsv" else ",", dtype=object, keep_default_na=False)
-        offset, where = 2, "line"
-    else:
-        raise DataError(f"{path}: unsupported file type {suffix!r}; use .csv, .tsv or .parquet")
-    text_col = _pick_column(frame.columns, text_column, ("text", "sentence", "headline", "title"), "text", path)
-    topic_col = _pick_column(frame.columns, topic_column, TOPIC_COLUMNS, "topic", path)
+    frame, offset = read_table(path)
+    where = "line" if offset else "row"
+    text_col = pick_column(frame.columns, text_column, ("text", "sentence", "headline", "title"), "text", path)
+    topic_col = pick_column(frame.columns, topic_column, TOPIC_COLUMNS, "topic", path)
     texts, raw = [], []
     for i, (text, topic) in enumerate(zip(frame[text_col].tolist(), frame[topic_col].tolist(), strict=True)):
         row = f"{where} {i + offset}"

@@ -181,7 +181,7 @@ def fit(model: SentimentModel, tokenizer: Any, train: LabelledTexts, val: Labell
     best_state: dict[str, torch.Tensor] | None = None
     bad_epochs = 0
     started, cpu_started = time.perf_counter(), time.process_time()
-    with _progress(config.progress) as progress:
+    with progress_bar(config.progress) as progress:
         task = progress.add_task("training", total=total)
         for epoch in range(config.epochs):
             state.epoch = epoch
@@ -251,7 +251,8 @@ def _train_step(state: TrainState, train: LabelledTexts, index: np.ndarray, hook
     return float(loss.detach())
 
 
-def _progress(enabled: bool) -> Any:
+def progress_bar(enabled: bool) -> Any:
+    """A rich progress bar (steps, elapsed, remaining); a no-op when ``enabled`` is False."""
     from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn,
                                TimeRemainingColumn)
 
