@@ -12,107 +12,32 @@ PLAINTEXT on loopback.
 
 from __future__ import annotations
 
-import base64
 import os
 import secrets
 import signal
 import socket
 import subprocess
 import time
-import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
 from pydantic import SecretStr
 
+from lam_models.adapters.broker_config import (
+    BROKER_USER,
+    LOG4J2_PROPERTIES,
+    BrokerError,
+    BrokerSecurity,
+    cluster_id,
+    server_properties,
+)
 from lam_models.adapters.jars import ensure_jars
+from lam_models.files import write_private
 from lam_models.settings import KafkaSettings, Settings
 
+__all__ = ["BrokerError", "BrokerSecurity", "LocalBroker", "port_open"]
+
 READY_LINE = "Kafka Server started"
-
-LOG4J2_PROPERTIES = """\
-status = warn
-appender.file.type = File
-appender.file.name = file
-appender.file.fileName = {log}
-appender.file.layout.type = PatternLayout
-appender.file.layout.pattern = [%d] %p %m (%c)%n
-rootLogger.level = info
-rootLogger.appenderRef.file.ref = file
-logger.kafka.name = kafka
-logger.kafka.level = info
-logger.apache.name = org.apache.kafka
-logger.apache.level = warn
-logger.server.name = kafka.server.KafkaRaftServer
-logger.server.level = info
-logger.auth.name = org.apache.kafka.common.network.Selector
-logger.auth.level = info
-"""
-
-SERVER_PROPERTIES = """\
-process.roles=broker,controller
-node.id=1
-controller.quorum.bootstrap.servers=127.0.0.1:{controller_port}
-listeners=PLAINTEXT://127.0.0.1:{port},CONTROLLER://127.0.0.1:{controller_port}
-advertised.listeners=PLAINTEXT://127.0.0.1:{port}
-controller.listener.names=CONTROLLER
-listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
-inter.broker.listener.name=PLAINTEXT
-log.dirs={data}
-num.partitions=3
-offsets.topic.replication.factor=1
-transaction.state.log.replication.factor=1
-transaction.state.log.min.isr=1
-share.coordinator.state.topic.replication.factor=1
-share.coordinator.state.topic.min.isr=1
-group.initial.rebalance.delay.ms=0
-auto.create.topics.enable=false
-log.retention.hours=-1
-"""
-
-SECURE_LISTENERS = """\
-listeners=SASL_SSL://127.0.0.1:{port},CONTROLLER://127.0.0.1:{controller_port}
-advertised.listeners=SASL_SSL://127.0.0.1:{port}
-listener.security.protocol.map=SASL_SSL:SASL_SSL,CONTROLLER:PLAINTEXT
-inter.broker.listener.name=SASL_SSL
-sasl.enabled.mechanisms={mechanism}
-sasl.mechanism.inter.broker.protocol={mechanism}
-listener.name.sasl_ssl.{mechanism_lower}.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username="{broker_user}" password="{broker_password}";
-ssl.keystore.type=PEM
-ssl.keystore.location={keystore}
-ssl.truststore.type=PEM
-ssl.truststore.location={truststore}
-ssl.client.auth=none
-ssl.endpoint.identification.algorithm=https
-"""
-
-BROKER_USER = "lam-broker"
-SCRAM_MECHANISMS = ("SCRAM-SHA-256", "SCRAM-SHA-512")
-
-
-class BrokerError(RuntimeError):
-    """The broker could not be started or reached; the message says what to run."""
-
-
-@dataclass(frozen=True)
-class BrokerSecurity:
-    """SASL/SCRAM over TLS on the client listener; the user is the one clients log in as."""
-
-    mechanism: str
-    username: str
-    password: SecretStr
-
-    @classmethod
-    def from_kafka(cls, kafka: KafkaSettings) -> BrokerSecurity:
-        """The settings' credentials, or a BrokerError naming the setting that is missing."""
-        if kafka.sasl_mechanism not in SCRAM_MECHANISMS:
-            raise BrokerError(f"the local SASL_SSL broker speaks SCRAM only: set LAM_KAFKA__SASL_MECHANISM to one of {SCRAM_MECHANISMS}")
-        if not kafka.sasl_username or kafka.sasl_password is None or not kafka.sasl_password.get_secret_value():
-            raise BrokerError("the local SASL_SSL broker needs a user: set LAM_KAFKA__SASL_USERNAME and LAM_KAFKA__SASL_PASSWORD")
-        if kafka.sasl_username == BROKER_USER:
-            raise BrokerError(f"user name {BROKER_USER!r} is the broker's own: set another LAM_KAFKA__SASL_USERNAME")
-        return cls(kafka.sasl_mechanism, kafka.sasl_username, kafka.sasl_password)
-
 
 @dataclass(frozen=True)
 class LocalBroker:
@@ -191,7 +116,7 @@ class LocalBroker:
             scram = []
             if self.security is not None:  # the broker's own user; the client user is upserted once up
                 scram = ["--add-scram", f"{self.security.mechanism}=[name={BROKER_USER},password={self._broker_password()}]"]
-            self._java(classpath, "kafka.tools.StorageTool", "format", f"--cluster-id={_cluster_id()}",
+            self._java(classpath, "kafka.tools.StorageTool", "format", f"--cluster-id={cluster_id()}",
                        "-c", str(config), "--standalone", *scram, capture=True)
         self.log_file.unlink(missing_ok=True)
         with open(self.run_dir / "stdout.log", "ab") as out:
@@ -219,21 +144,15 @@ class LocalBroker:
     def _write_config(self) -> Path:
         (self.run_dir / "data").mkdir(parents=True, exist_ok=True)
         config = self.run_dir / "server.properties"
-        text = SERVER_PROPERTIES.format(port=self.port, controller_port=self.port + 1, data=self.run_dir / "data")
         if self.security is not None:
             from lam_models.adapters.tls import ensure_tls
 
             tls = ensure_tls(self.security_dir)
-            listeners = SECURE_LISTENERS.format(
-                port=self.port, controller_port=self.port + 1, mechanism=self.security.mechanism,
-                mechanism_lower=self.security.mechanism.lower(), broker_user=BROKER_USER,
-                broker_password=self._broker_password(), keystore=tls.broker_pem, truststore=tls.ca_cert,
-            )
-            plain = ("listeners=", "advertised.listeners=", "listener.security.protocol.map=", "inter.broker.listener.name=")
-            text = "".join(line for line in text.splitlines(keepends=True) if not line.startswith(plain)) + listeners
-            _write_private(config, text)  # holds the broker user's password: owner-only
+            text = server_properties(self.port, self.run_dir / "data", self.security, self._broker_password(),
+                                     tls.broker_pem, tls.ca_cert)
+            write_private(config, text)  # holds the broker user's password: owner-only
         else:
-            config.write_text(text)
+            config.write_text(server_properties(self.port, self.run_dir / "data"))
         (self.run_dir / "log4j2.properties").write_text(LOG4J2_PROPERTIES.format(log=self.log_file))
         return config
 
@@ -242,7 +161,7 @@ class LocalBroker:
         path = self.security_dir / "broker-user.secret"
         if not path.is_file():
             self.security_dir.mkdir(parents=True, exist_ok=True)
-            _write_private(path, secrets.token_urlsafe(24))
+            write_private(path, secrets.token_urlsafe(24))
         return path.read_text().strip()
 
     def _upsert_client_user(self, timeout_s: float) -> None:
@@ -332,17 +251,3 @@ def _alive(pid: int) -> bool:
         return waited == 0
     except ChildProcessError:
         return True
-
-
-def _write_private(path: Path, text: str) -> None:
-    """Write a file readable by its owner only (0600 from creation on)."""
-    tmp = path.with_name(f".{path.name}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w") as handle:
-        handle.write(text)
-    os.replace(tmp, path)
-
-
-def _cluster_id() -> str:
-    """A KRaft cluster id: a UUID in URL-safe base64, as ``StorageTool random-uuid`` prints."""
-    return base64.urlsafe_b64encode(uuid.uuid4().bytes).rstrip(b"=").decode()

@@ -19,6 +19,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from lam_models.files import write_private
+
 CA_DAYS = 3650
 LEAF_DAYS = 825
 
@@ -82,7 +84,7 @@ def ensure_tls(folder: Path, hosts: tuple[str, ...] = ("localhost", "127.0.0.1")
             .add_extension(x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key()), critical=False)
             .sign(ca_key, hashes.SHA256())
         )
-        _write_private(files.ca_key, ca_key.private_bytes(pem, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
+        write_private(files.ca_key, ca_key.private_bytes(pem, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
         files.ca_cert.write_bytes(ca_cert.public_bytes(pem))
 
     key = ec.generate_private_key(ec.SECP256R1())
@@ -107,14 +109,5 @@ def ensure_tls(folder: Path, hosts: tuple[str, ...] = ("localhost", "127.0.0.1")
     )
     chain = (key.private_bytes(pem, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
              + cert.public_bytes(pem) + ca_cert.public_bytes(pem))
-    _write_private(files.broker_pem, chain)
+    write_private(files.broker_pem, chain)
     return files
-
-
-def _write_private(path: Path, data: bytes) -> None:
-    """Write a key file readable by its owner only (created 0600, never world-readable in between)."""
-    tmp = path.with_name(f".{path.name}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(data)
-    os.replace(tmp, path)
