@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import csv
 import io
-import shutil
 import urllib.request
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from lam_models.files import sha256_file
+from lam_models.files import sha256_file, staged_folder
 
 
 @dataclass(frozen=True)
@@ -100,20 +99,16 @@ def fetch(name: str, data_home: Path, download_if_missing: bool = False) -> Path
 
 
 def _download(spec: DatasetSpec, folder: Path) -> None:
-    staging = folder.with_name(f".{folder.name}.partial")
-    shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir(parents=True)
     with urllib.request.urlopen(spec.url, timeout=120) as response:  # noqa: S310 - fixed https URLs
         payload = response.read()
-    if spec.url.endswith(".zip"):
-        with zipfile.ZipFile(io.BytesIO(payload)) as archive:
-            for name in spec.files:
-                (staging / name).write_bytes(archive.read(spec.archive_prefix + name))
-    else:
-        (staging / next(iter(spec.files))).write_bytes(payload)
-    verify(staging, spec)
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    staging.replace(folder)
+    with staged_folder(folder, folder.with_name(f".{folder.name}.partial")) as staging:
+        if spec.url.endswith(".zip"):
+            with zipfile.ZipFile(io.BytesIO(payload)) as archive:
+                for name in spec.files:
+                    (staging / name).write_bytes(archive.read(spec.archive_prefix + name))
+        else:
+            (staging / next(iter(spec.files))).write_bytes(payload)
+        verify(staging, spec)
 
 
 @dataclass(frozen=True)

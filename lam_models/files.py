@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 
@@ -32,3 +35,18 @@ def write_private(path: Path, data: str | bytes) -> None:
     with os.fdopen(fd, "wb") as handle:
         handle.write(data.encode() if isinstance(data, str) else data)
     os.replace(tmp, path)
+
+
+@contextmanager
+def staged_folder(final: Path, staging: Path) -> Iterator[Path]:
+    """Yield an empty ``staging`` folder to fill; on success it becomes ``final`` in one rename,
+    on any error it is deleted, so readers never see a half-written ``final``."""
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True)
+    try:
+        yield staging
+        final.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(staging, final)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise

@@ -25,7 +25,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from lam_models.files import sha256_file
+from lam_models.files import sha256_file, staged_folder
 
 MANIFEST = "MANIFEST.json"
 VERSION_FILE = "version.json"
@@ -88,9 +88,7 @@ def write_version(
         raise RegistryError(f"version {version_id} already exists in {final.parent}")
     if parent is not None and not (versions_dir(root, name) / parent).is_dir():
         raise RegistryError(f"parent version {parent!r} is not in the registry at {root}")
-    staging = Path(root) / name / ".staging" / f"{version_id}.{os.getpid()}"
-    staging.mkdir(parents=True)
-    try:
+    with staged_folder(final, Path(root) / name / ".staging" / f"{version_id}.{os.getpid()}") as staging:
         write_files(staging)
         _write_json(staging / "config.json", config)
         _write_json(staging / "labels.json", {"labels": list(labels), "label_to_id": {n: i for i, n in enumerate(labels)}})
@@ -99,11 +97,6 @@ def write_version(
             "version_id": version_id, "name": name, "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
             "parent": parent, "data_hash": data_hash, **(extra or {})})
         _write_manifest(staging)
-        final.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(staging, final)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
     return version_id
 
 

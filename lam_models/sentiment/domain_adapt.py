@@ -13,8 +13,6 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-import shutil
-import tempfile
 import time
 from dataclasses import asdict
 from pathlib import Path
@@ -24,6 +22,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from lam_models.files import staged_folder
 from lam_models.sentiment.config import AdaptConfig
 from lam_models.sentiment.model import pick_device, resolve_base_model_path
 from lam_models.sentiment.train import linear_schedule, native_bf16, progress_bar, seed_everything
@@ -165,13 +164,7 @@ def adapt_encoder(texts: list[str], config: AdaptConfig, output: Path) -> dict[s
 
 
 def _write_atomic(encoder: Any, tokenizer: Any, record: dict[str, Any], output: Path) -> None:
-    output.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{output.name}.", dir=output.parent))
-    try:
+    with staged_folder(output, output.with_name(f".{output.name}.partial")) as staging:
         encoder.save_pretrained(staging, safe_serialization=True)
         tokenizer.save_pretrained(staging)
         (staging / ADAPT_RECORD).write_text(json.dumps(record, indent=2))
-        staging.rename(output)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
