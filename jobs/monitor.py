@@ -1,7 +1,7 @@
-"""Monitor job: silver scored news -> window aggregates -> spike detector -> alerts table + Kafka topic.
+"""Monitor job: silver scored news -> window aggregates -> detector -> alerts table + Kafka topic.
 
-Spark aggregates the (large) scored table into per-key event-time windows; the pure detector runs
-on the (small) windows table. Every run re-evaluates all windows, so late headlines re-open their
+Spark distributes the (large) scored table and runs the core's own window aggregation on it
+(``applyInPandas``); the detector runs on the (small) windows table. Every run re-evaluates all windows, so late headlines re-open their
 window; an alert already sent is re-sent only as a new revision, never as a second copy.
 """
 
@@ -20,9 +20,10 @@ from lam_models.adapters.manifest import JobState, intent_key
 from lam_models.adapters.spark import get_spark
 from lam_models.contracts import load_contract
 from lam_models.monitor import alerts_from_windows, evaluate_windows
-from lam_models.monitor.config import MARKET_KEY, TICKER_PREFIX, TICKER_TOPIC_PREFIX, TOPIC_PREFIX
-from lam_models.monitor.state import deliveries, iso_utc
-from lam_models.monitor.windows import OUTLIER_TOPIC, TOPIC_COLUMN, whole_counts
+from lam_models.monitor.config import group_span_seconds
+from lam_models.monitor.evidence import top_headlines
+from lam_models.monitor.state import deliveries
+from lam_models.monitor.windows import TOPIC_COLUMN, compute_windows, explode_keys, monitor_key_columns, whole_counts
 from lam_models.settings import Settings, get_settings
 
 ALERTS_FILE = "alerts.parquet"
@@ -48,13 +49,13 @@ def run(settings: Settings | None = None, as_of: pd.Timestamp | None = None) -> 
         return result
     config = settings.monitor.to_config()
     spark = get_spark(settings, "lam-monitor")
-    keyed = _keyed(spark.read.parquet(str(silver_path)), config.multi_ticker_weight)
-    windows, result.rows, latest = _windows(keyed, config.window_sizes)
+    silver = spark.read.parquet(str(silver_path))
+    windows, result.rows, latest = _windows(silver, config)
     evaluated = evaluate_windows(windows, config)
     result.windows, result.spike_windows = len(evaluated), int(evaluated["spike"].sum())
     watermark = as_of if as_of is not None else pd.Timestamp(latest, tz="UTC")
     fired = evaluated[evaluated["alerting"]]
-    alerts = alerts_from_windows(evaluated, config, watermark, _evidence(keyed, fired, config.top_k))
+    alerts = alerts_from_windows(evaluated, config, watermark, _evidence(silver, fired, config))
     contract = load_contract("alert")
     for alert in alerts:
         contract.validate(alert)
@@ -65,79 +66,50 @@ def run(settings: Settings | None = None, as_of: pd.Timestamp | None = None) -> 
     return result
 
 
-def _keyed(silver, multi_ticker_weight: str):
-    """One weighted row per (headline, key), as ``monitor.windows.explode_keys``: the market once, each
-    named ticker (weight 1 or 1/n), and with a topic id other than -1 the topic and each (ticker, topic)."""
+WINDOW_SCHEMA = ("key string, kind string, window_size string, window_index long, window_start timestamp, "
+                 "count double, negative_count double, negative_share double, mean_score double")
+HEADLINE_COLUMNS = ("id", "tickers", "headline", "published_at", "label", "score")
+
+
+def _windows(silver, config) -> tuple[pd.DataFrame, int, object]:
+    """Window aggregates of every size by the core's own ``compute_windows``, one Spark group per span of the
+    largest window (so every window lies whole in one group); the headline count and the latest event time."""
     from pyspark.sql import functions as F
 
-    tickers = F.array_distinct(F.filter(F.coalesce("tickers", F.array()), lambda t: t.isNotNull() & (t != "")))
-    weight = F.lit(1.0) if multi_ticker_weight == "full" else 1.0 / F.greatest(F.size(tickers), F.lit(1))
-    topic = F.coalesce(F.col(TOPIC_COLUMN), F.lit(OUTLIER_TOPIC)) if TOPIC_COLUMN in silver.columns else F.lit(OUTLIER_TOPIC)
-    name, none = topic.cast("string"), F.array().cast("array<struct<key:string,weight:double>>")
+    columns = [*HEADLINE_COLUMNS, *([TOPIC_COLUMN] if TOPIC_COLUMN in silver.columns else [])]
+    scored = silver.filter(F.col("label").isNotNull()).select(*columns)  # base-encoder rows carry no sentiment
+    span = group_span_seconds(config.window_sizes)
+    sizes, weight = config.window_sizes, config.multi_ticker_weight
 
-    def entry(key, w):
-        return F.struct(key.alias("key"), w.cast("double").alias("weight"))
+    def aggregate(frame: pd.DataFrame) -> pd.DataFrame:
+        frame = frame.assign(published_at=pd.to_datetime(frame["published_at"], utc=True))
+        windows = compute_windows(frame, sizes, multi_ticker_weight=weight).drop(columns="window_end")
+        return windows.assign(key=windows["key"].astype(str), window_start=windows["window_start"].dt.tz_localize(None),
+                              count=windows["count"].astype(float), negative_count=windows["negative_count"].astype(float))
 
-    keys = F.concat(
-        F.array(entry(F.lit(MARKET_KEY), F.lit(1.0))),
-        F.transform(tickers, lambda t: entry(F.concat(F.lit(TICKER_PREFIX), t), weight)),
-        F.when(topic != OUTLIER_TOPIC, F.array(entry(F.concat(F.lit(TOPIC_PREFIX), name), F.lit(1.0)))).otherwise(none),
-        F.when(topic != OUTLIER_TOPIC, F.transform(
-            tickers, lambda t: entry(F.concat(F.lit(TICKER_TOPIC_PREFIX), t, F.lit("@"), name), weight))).otherwise(none),
-    )
-    scored = silver.filter(F.col("label").isNotNull())  # rows scored by the base encoder carry no sentiment
-    return scored.select("id", "headline", "published_at", "label", "score", F.inline(keys))
-
-
-def _windows(keyed, sizes: tuple[str, ...]) -> tuple[pd.DataFrame, int, object]:
-    """Per-key window aggregates of every size, the headline count and the latest event time."""
-    from pyspark.sql import functions as F
-
-    frames = []
-    for size in sizes:
-        seconds = int(pd.Timedelta(size).total_seconds())
-        start = F.timestamp_seconds(F.floor(F.unix_timestamp("published_at") / seconds) * seconds)
-        frames.append(
-            keyed.groupBy("key", start.alias("window_start")).agg(
-                F.sum("weight").alias("count"),
-                F.sum(F.when(F.col("label") == "negative", F.col("weight")).otherwise(0.0)).alias("negative_count"),
-                (F.sum(F.col("score") * F.col("weight")) / F.sum("weight")).alias("mean_score"),
-            ).withColumn("window_size", F.lit(size))
-        )
-    union = frames[0]
-    for frame in frames[1:]:
-        union = union.unionByName(frame)
-    windows = union.toPandas()
-    windows["window_start"] = pd.to_datetime(windows["window_start"], utc=True)
+    group = F.floor(F.unix_seconds("published_at") / span).alias("_span")
+    windows = scored.groupBy(group).applyInPandas(aggregate, WINDOW_SCHEMA).toPandas()
+    windows["window_start"] = pd.to_datetime(windows["window_start"]).dt.tz_localize("UTC")
     for column in ("count", "negative_count"):
         windows[column] = whole_counts(windows[column].to_numpy())
-    stats = keyed.filter(F.col("key") == MARKET_KEY).agg(F.count("*").alias("rows"), F.max("published_at").alias("max_time")).first()
+    stats = scored.agg(F.count("*").alias("rows"), F.max("published_at").alias("max_time")).first()
     return windows, int(stats["rows"]), stats["max_time"]
 
 
-def _evidence(keyed, fired: pd.DataFrame, top_k: int) -> dict:
-    """Top headlines (most negative, then most recent) of every firing window, fetched by Spark."""
+def _evidence(silver, fired: pd.DataFrame, config) -> dict:
+    """Top headlines of every firing window by the core's ``top_headlines``, on the headlines of those windows only."""
     from pyspark.sql import functions as F
-    from pyspark.sql.window import Window
 
     if fired.empty:
         return {}
-    spark = keyed.sparkSession
-    targets = spark.createDataFrame(pd.DataFrame({
-        "key": fired["key"], "window_size": fired["window_size"], "window_index": fired["window_index"].astype("int64"),
-        "seconds": [int(pd.Timedelta(s).total_seconds()) for s in fired["window_size"]],
-    }))
-    joined = keyed.join(F.broadcast(targets), "key").filter(
-        F.floor(F.unix_timestamp("published_at") / F.col("seconds")) == F.col("window_index"))
-    rank = F.row_number().over(Window.partitionBy("key", "window_size", "window_index").orderBy(F.col("score").asc(), F.col("published_at").desc(), "id"))
-    rows = joined.withColumn("rank", rank).filter(F.col("rank") <= top_k).orderBy("rank").collect()
-    evidence: dict = {}
-    for row in rows:
-        evidence.setdefault((row["key"], row["window_size"], int(row["window_index"])), []).append({
-            "id": row["id"], "headline": row["headline"], "score": round(float(row["score"]), 6),
-            "published_at": iso_utc(row["published_at"]),
-        })
-    return evidence
+    columns = [*HEADLINE_COLUMNS, *([TOPIC_COLUMN] if TOPIC_COLUMN in silver.columns else [])]
+    spans = silver.sparkSession.createDataFrame(fired[["window_start", "window_end"]].drop_duplicates())
+    inside = (F.col("published_at") >= spans["window_start"]) & (F.col("published_at") < spans["window_end"])
+    frame = silver.filter(F.col("label").isNotNull()).join(F.broadcast(spans), inside, "left_semi").select(*columns).toPandas()
+    frame["published_at"] = pd.to_datetime(frame["published_at"], utc=True)
+    keyed = explode_keys(frame, monitor_key_columns(frame), config.multi_ticker_weight)
+    targets = list(zip(fired["key"], fired["window_size"], fired["window_index"].astype(int)))
+    return top_headlines(frame, keyed, targets, config.top_k)
 
 
 def _write_windows(settings: Settings, evaluated: pd.DataFrame) -> None:

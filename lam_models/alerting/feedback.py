@@ -83,6 +83,7 @@ def build_records(alert: dict[str, Any], verdict: str, relabels: dict[str, str],
             "kind": alert["kind"], "key": alert["key"], "window_size": alert["window_size"],
             "window_start": alert["window_start"], "severity": alert["severity"], "revision": int(alert["revision"]),
             "detector": alert.get("detector"), "topics": [int(t["topic"]) for t in alert.get("topics", [])],
+            "score": alert.get("score"),
         },
     }
     _check("feedback", [feedback])

@@ -26,16 +26,17 @@ def latest_verdicts(records: Iterable[dict[str, Any]]) -> pd.DataFrame:
 
     Returns:
         Columns ``alert_id``, ``verdict``, ``detector``, ``kind``, ``window_size``, ``severity``,
-        ``topic`` (the dominant topic id, ``NO_TOPIC`` when none), sorted by alert id.
+        ``topic`` (the dominant topic id, ``NO_TOPIC`` when none), ``score`` (the detector's anomaly score
+        of the alert window, NaN for alerts raised before it was recorded), sorted by alert id.
     """
     latest = {r["alert_id"]: r for r in records}
     rows = [{
         "alert_id": alert_id, "verdict": r["verdict"], "detector": r["alert"]["detector"] or NO_DETECTOR,
         "kind": r["alert"]["kind"], "window_size": r["alert"]["window_size"], "severity": r["alert"]["severity"],
-        "topic": (r["alert"]["topics"] or [NO_TOPIC])[0],
+        "topic": (r["alert"]["topics"] or [NO_TOPIC])[0], "score": r["alert"].get("score"),
     } for alert_id, r in sorted(latest.items())]
-    columns = ["alert_id", "verdict", *BY_SETTING, "severity", "topic"]
-    return pd.DataFrame(rows, columns=columns).astype({"topic": "int64"})
+    columns = ["alert_id", "verdict", *BY_SETTING, "severity", "topic", "score"]
+    return pd.DataFrame(rows, columns=columns).astype({"topic": "int64", "score": "float64"})
 
 
 def precision(verdicts: pd.DataFrame, by: tuple[str, ...]) -> pd.DataFrame:

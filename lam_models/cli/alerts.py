@@ -1,16 +1,21 @@
-"""``lam alerts consume|publish|feedback|stats``: deliver alerts to a sink, publish alert files, record
-analyst verdicts (and relabels) and report alert precision from them."""
+"""``lam alerts consume|publish|feedback|stats|tune``: deliver alerts to a sink, publish alert files, record
+analyst verdicts (and relabels), report alert precision from them and pick the alert threshold from them."""
 
 from __future__ import annotations
 
 import json
 import getpass
+from datetime import datetime, timezone
 from enum import Enum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from lam_models.cli._common import clear_errors, console, guarded, operational_errors, settings
+
+if TYPE_CHECKING:
+    from lam_models.alerting.sensitivity import Recommendation
 
 app = typer.Typer(help="Deliver sentiment alerts (consumer group) and publish alert records.", no_args_is_help=True)
 
@@ -105,3 +110,87 @@ def stats(as_json: bool = typer.Option(False, "--json", help="print JSON instead
         for row in frame.itertuples(index=False):
             table.add_row(*map(str, row))
         console.print(table)
+
+
+@app.command()
+def tune(
+    target_precision: float = typer.Option(..., "--target-precision", min=0, max=1, help="useful / kept alerts wanted, e.g. 0.8"),
+    min_judged: int = typer.Option(20, "--min-judged", min=1, help="fewest judged alerts the threshold must keep"),
+    detector: str | None = typer.Option(None, "--detector", help="detector id the settings line and --record are for; needed if several"),
+    as_json: bool = typer.Option(False, "--json", help="print JSON (with every candidate threshold) instead of a table"),
+    record: Path | None = typer.Option(None, "--record", dir_okay=False, help="append the recommendation as one JSON line to FILE"),
+) -> None:
+    """Recommend alert_threshold per detector setting from the latest verdicts: the lowest that keeps precision >= the target.
+
+    Feedback only judges alerts that fired, so it can raise or confirm the threshold, never lower it below the lowest judged score.
+    """
+    from rich.table import Table
+
+    from lam_models.alerting.feedback import read_feedback
+    from lam_models.alerting.feedback_stats import latest_verdicts
+    from lam_models.alerting.sensitivity import recommend
+
+    s = settings()
+    current = getattr(s.monitor, "alert_threshold", None)
+    with clear_errors(*operational_errors()):
+        verdicts = latest_verdicts(read_feedback(s))
+    with clear_errors(ValueError):
+        found = recommend(verdicts, target_precision, min_judged, current=current)
+        chosen = _chosen(found, detector, needed=record is not None)
+    line = None if chosen is None or chosen.threshold is None else f"LAM_MONITOR__ALERT_THRESHOLD={chosen.threshold!r}"
+    if record is not None:
+        with clear_errors(OSError):
+            _append(record, {"ts": datetime.now(timezone.utc).isoformat().replace("+00:00", "Z"),
+                             "target_precision": target_precision, "min_judged": min_judged, **_summary(chosen)})
+        console.print(f"recorded the recommendation for detector {chosen.group['detector']} -> {record}")
+    if as_json:
+        typer.echo(json.dumps({
+            "target_precision": target_precision, "min_judged": min_judged, "current_alert_threshold": current,
+            "judged": len(verdicts), "settings_line": line,
+            "detectors": [{**_summary(r), "candidates": r.candidates.to_dict("records")} for r in found]}, default=float))
+        return
+    console.print(f"{len(verdicts)} judged alert(s); target precision {target_precision:g} with at least {min_judged} "
+                  f"kept; current alert_threshold {'unknown' if current is None else f'{current:g}'}")
+    table = Table(title="recommended alert_threshold by detector setting")
+    table.add_column("detector", no_wrap=True, min_width=12)
+    for column in ("judged", "unscored", "threshold", "precision", "kept"):
+        table.add_column(column, justify="right")
+    table.add_column("note")
+    for r in found:
+        note = r.reason or ("keeps every judged alert" if r.keeps_all else f"drops {r.judged - r.kept} judged alert(s)")
+        table.add_row(r.group["detector"], str(r.judged), str(r.unscored), "-" if r.threshold is None else f"{r.threshold:g}",
+                      "-" if r.precision is None else f"{r.precision:.4f}", "-" if r.kept is None else str(r.kept), note)
+    console.print(table)
+    if line:
+        typer.echo(line)
+    elif not found:
+        console.print("no verdicts to tune from: judge alerts with `lam alerts feedback` first")
+    elif chosen is None:
+        console.print(f"verdicts come from {len(found)} detector settings: pass --detector ID for its settings line")
+
+
+def _chosen(found: list[Recommendation], detector: str | None, needed: bool) -> Recommendation | None:
+    """The recommendation the settings line and the record are about; None when ambiguous and not ``needed``."""
+    ids = [r.group["detector"] for r in found]
+    if detector is not None:
+        if detector not in ids:
+            raise ValueError(f"no verdicts on alerts of detector {detector!r}; detectors with verdicts: {ids or 'none'}")
+        return found[ids.index(detector)]
+    if len(found) == 1:
+        return found[0]
+    if needed:
+        raise ValueError("no verdicts to tune from: judge alerts with `lam alerts feedback` first" if not found else
+                         f"verdicts come from {len(found)} detector settings {ids}: pick one with --detector")
+    return None
+
+
+def _summary(r: Recommendation) -> dict:
+    return {"detector": r.group["detector"], "recommended_alert_threshold": r.threshold, "precision": r.precision,
+            "kept": r.kept, "judged": r.judged, "unscored": r.unscored, "reason": r.reason}
+
+
+def _append(path: Path, entry: dict) -> None:
+    """One JSON line per run, appended: the log of how the threshold was chosen."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a", encoding="utf-8") as out:
+        out.write(json.dumps(entry) + "\n")

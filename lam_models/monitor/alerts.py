@@ -1,4 +1,4 @@
-"""Compose windows -> baseline -> spikes -> state machine -> evidence into alert records (pure).
+"""Compose windows -> detector -> spike rule -> state machine -> evidence into alert records (pure).
 
 ``detect_alerts`` is the whole path from scored headlines. The Spark job may instead aggregate the
 windows itself and call ``evaluate_windows`` and ``alerts_from_windows``. Recomputing from all
@@ -14,34 +14,44 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from lam_models.monitor.baseline import ewma_share_baseline
 from lam_models.monitor.config import MonitorConfig, detector_id, key_kind, window_nanos
+from lam_models.monitor.engine import make_detector
 from lam_models.monitor.evidence import EvidenceKey, top_headlines
-from lam_models.monitor.spikes import severity, spike_figures
 from lam_models.monitor.state import alert_id, episodes, fingerprint, iso_utc
 from lam_models.monitor.topics import count_number, dominant_topics, mark_alerting
 from lam_models.monitor.windows import explode_keys, monitor_key_columns, window_stats
 
 SCHEMA_VERSION = 1
 _NEEDED = ("key", "window_size", "window_start", "count", "negative_count", "mean_score")
+DETECTOR = "monitor"
+"""The engine's detector that raises production alerts (``lam monitor nab`` runs the same by default)."""
+FIGURES = {"baseline_share": "expected", "baseline_spread": "record", "baseline_history": "history", "move": "move",
+           "z": "ratio", "score": "score"}
+"""Window column <- detector figure."""
+SEVERITIES = ("low", "medium", "high")
 
 
 def evaluate_windows(windows: pd.DataFrame, config: MonitorConfig) -> pd.DataFrame:
-    """Baseline, move, z, spike flag and severity of every window.
+    """The detector's score, figures, spike flag and severity of every window.
+
+    Each (window size, key) is one series for the engine's ``monitor`` detector: time = window start,
+    value = negative share, volume = headlines. A window is a spike when its score reaches
+    ``alert_threshold``, it holds ``min_volume`` headlines and its shrunk share rose ``min_move``.
 
     Args:
         windows: one row per non-empty (key, window size, window) with at least ``key``,
             ``window_size``, ``window_start`` (tz-aware), ``count``, ``negative_count``, ``mean_score``
             (as from ``compute_windows``, or aggregated by Spark). Any row order. Feed the whole
-            history of a key (or enough of it: ~5 / baseline_alpha windows) so its baseline is warm.
-        config: baseline and spike constants.
+            history of a key (or enough of it) so its detector is warm.
+        config: detector and alert-rule constants.
 
     Returns:
         A copy sorted by (window size, key, window index) with ``kind``, ``window_index``,
-        ``window_end``, ``negative_share``, ``baseline_share``, ``baseline_spread``,
-        ``baseline_history``, ``shrunk_share``, ``move``, ``z``, ``spike``, ``severity`` (baseline
-        figures NaN and no spike for (ticker, topic) windows) and, from
-        ``topics.mark_alerting``, ``breadth``, ``explained`` and ``alerting`` added.
+        ``window_end``, ``negative_share``, ``baseline_share`` (the expected share),
+        ``baseline_spread`` (the faded record departure), ``baseline_history`` (earlier windows),
+        ``move``, ``z`` (departure over the record), ``score``, ``spike``, ``severity`` (figures NaN,
+        score 0 and no spike for (ticker, topic) windows) and, from ``topics.mark_alerting``,
+        ``breadth``, ``explained`` and ``alerting`` added.
     """
     missing = [c for c in _NEEDED if c not in windows.columns]
     if missing:
@@ -58,19 +68,24 @@ def evaluate_windows(windows: pd.DataFrame, config: MonitorConfig) -> pd.DataFra
     out["negative_share"] = out["negative_count"] / out["count"]
     out = out.sort_values(["window_size", "key", "window_index"], kind="stable", ignore_index=True)
     series = out.groupby(["window_size", "key"], sort=False).ngroup().to_numpy()
-    judged = (out["kind"] != "ticker_topic").to_numpy()  # (ticker, topic) windows never alert: no baseline
-    base = ewma_share_baseline(series[judged], out["window_index"].to_numpy()[judged], out["count"].to_numpy()[judged],
-                               out["negative_count"].to_numpy()[judged], config)
-    for name, values in base.items():
-        out[name] = np.nan
-        out.loc[judged, name] = values
-    base = {name: out[name].to_numpy() for name in base}
-    figures = spike_figures(out["count"].to_numpy(), out["negative_count"].to_numpy(),
-                            base["baseline_share"], base["baseline_spread"], config)
-    for name, values in figures.items():
-        out[name] = values
-    out["severity"] = severity(figures["z"], config)
+    judged = (out["kind"] != "ticker_topic").to_numpy()  # (ticker, topic) windows never alert: not scored
+    figures = make_detector(DETECTOR, config).evaluate(
+        out["window_start"][judged], out["negative_share"][judged], out["count"][judged], series[judged])
+    for column, source in FIGURES.items():
+        out[column] = np.nan
+        out.loc[judged, column] = figures[source].to_numpy(dtype=np.float64)
+    out["score"] = out["score"].fillna(0.0)
+    out["spike"] = ((out["score"] >= config.alert_threshold) & (out["count"] >= config.min_volume)
+                    & (out["move"] >= config.min_move)).to_numpy(dtype=bool)
+    out["severity"] = severity(out["score"].to_numpy(), config)
     return mark_alerting(out, config)
+
+
+def severity(score: np.ndarray, config: MonitorConfig) -> np.ndarray:
+    """``low`` / ``medium`` / ``high`` by score against ``config.severity_scores`` (object array)."""
+    medium, high = config.severity_scores
+    level = (np.asarray(score) >= medium).astype(np.int64) + (np.asarray(score) >= high).astype(np.int64)
+    return np.asarray(SEVERITIES, dtype=object)[level]
 
 
 def alerts_from_windows(evaluated: pd.DataFrame, config: MonitorConfig, as_of: pd.Timestamp,
@@ -163,6 +178,7 @@ def _record(row: pd.Series, key: str, size: str, nanos: int, state: str, resolve
         },
         "move": _r(row["move"]),
         "z": _r(row["z"]),
+        "score": _r(row["score"]),
         "spike_windows": int(spike_windows),
         "resolved_at": resolved_at,
         "revision": 2 if state == "resolved" else 1,

@@ -24,31 +24,43 @@ TICKER_TOPIC_PREFIX = "ticker_topic:"
 
 @dataclass(frozen=True)
 class MonitorConfig:
-    """Every tuned constant of the windowed detector and of its univariate NAB adaptation.
+    """Every tuned constant of the production monitor: windows, the detector, the alert rule, topics.
+
+    The NAB adapter's own constants live in ``monitor.nab.config.NabConfig``; ``detector_id`` hashes
+    only these, so an alert's ``detector`` names the setting that raised it.
 
     Attributes:
         window_sizes: tumbling event-time window sizes (pandas offsets, e.g. ``"1h"``, ``"1d"``),
-            aligned to the Unix epoch in UTC.
-        baseline_alpha: EWMA weight of one window in the per-key baseline (memory ~ 1/alpha windows);
-            empty windows decay the history as well.
-        huber_c: a window updates the baseline with its share clipped to baseline +- huber_c * spread,
-            so a spike barely contaminates the baseline it is judged against.
-        prior_negative_share: negative share a key is assumed to have before it has history.
-        prior_strength: pseudo-headlines of that prior (shrinkage). A window of n headlines moves the
-            shrunk share by at most n / (n + prior_strength); with 20, three headlines move it < 0.14.
-        spread_floor: smallest between-window standard deviation of the negative share.
+            aligned to the Unix epoch in UTC; each must divide the largest.
+        level_windows: past windows whose median is the expected level of the next one.
+        season_repeats: earlier days (weeks) whose values at the same time give the seasonal expectation.
+        season_half_life: windows over which the level's and the seasonal predictions' past errors fade;
+            each window is judged against whichever has erred least.
+        shift_recent: recent windows whose median stands for the current level (a level shift or trend).
+        shift_reference: windows before those whose median is the level the current one is compared to
+            (also the half-life of the past share that shrinkage pulls toward).
+        trend_recent: like ``shift_recent`` at the slow scale that finds trends.
+        trend_reference: like ``shift_reference`` at the slow scale.
+        memory_half_life: windows over which the largest departure seen so far fades to half; a departure
+            scores by how far it exceeds that faded record.
+        record_growth: a record grows at most this factor per window, so one huge anomaly does not
+            hide the next.
+        recent_half_life: windows over which the short-memory record of plain departures fades to half.
+        recent_discount: a ratio to the short-memory record counts divided by this.
+        rate_share: a departure above this share of its record counts toward the spike rate.
+        rate_windows: recent windows over which the spike rate is counted.
+        min_history: windows a series needs before it scores anything but 0.
+        prior_strength: pseudo-headlines of shrinkage: a window's negative share is pulled toward the
+            key's past share as if ``prior_strength`` more headlines had it, so a handful barely moves it.
+        prior_value: the share a key is assumed to have before its history (its past share is pulled
+            toward it by ``prior_strength`` pseudo-headlines too).
+        alert_threshold: score from which a window is a spike (the sensitivity; ``lam alerts tune`` picks it).
         min_volume: fewest headlines in a window for it to fire.
-        z_threshold: fewest standard deviations above the baseline for a window to fire.
-        min_move: smallest rise of the shrunk negative share over the baseline for a window to fire.
-        severity_z: z from which an alert is ``medium`` and ``high`` (below: ``low``).
+        min_move: smallest rise of the shrunk negative share over its expectation for a window to fire.
+        severity_scores: scores from which an alert is ``medium`` and ``high`` (below: ``low``).
         cooldown_windows: windows after firing during which the key cannot fire again.
         calm_windows: consecutive windows without a spike needed to resolve an alert.
         top_k: headlines kept as evidence per alert (most negative first, then most recent).
-        nab_method: univariate baseline of the NAB detector: robust median/MAD or EWMA mean/variance.
-        nab_horizon: trailing records in the median/MAD baseline.
-        nab_alpha: EWMA weight of one record in the EWMA univariate baseline.
-        nab_min_history: records seen before the NAB detector scores anything but 0.
-        nab_two_sided: score drops as well as rises (NAB anomalies go both ways).
         multi_ticker_weight: what a headline naming n tickers adds to each ticker's window:
             ``full`` (1 each) or ``split`` (1/n each); it always counts once toward the market.
         topic_min_tickers: fewest distinct tickers with negative headlines of a topic in a spiking
@@ -59,23 +71,29 @@ class MonitorConfig:
     """
 
     window_sizes: tuple[str, ...] = ("1h", "1d")
-    baseline_alpha: float = 0.03
-    huber_c: float = 2.0
-    prior_negative_share: float = 0.3
-    prior_strength: float = 20.0
-    spread_floor: float = 0.03
+    level_windows: int = 20
+    season_repeats: int = 3
+    season_half_life: float = 300.0
+    shift_recent: int = 10
+    shift_reference: int = 300
+    trend_recent: int = 1
+    trend_reference: int = 1000
+    memory_half_life: float = 10000.0
+    record_growth: float = 2.0
+    recent_half_life: float = 500.0
+    recent_discount: float = 2.5
+    rate_share: float = 0.3
+    rate_windows: int = 300
+    min_history: int = 5
+    prior_strength: float = 25.0
+    prior_value: float = 0.3
+    alert_threshold: float = 0.45
     min_volume: int = 5
-    z_threshold: float = 3.0
     min_move: float = 0.15
-    severity_z: tuple[float, float] = (4.5, 6.0)
+    severity_scores: tuple[float, float] = (0.6, 0.75)
     cooldown_windows: int = 3
     calm_windows: int = 2
     top_k: int = 5
-    nab_method: Literal["median_mad", "ewma"] = "median_mad"
-    nab_horizon: int = 200
-    nab_alpha: float = 0.02
-    nab_min_history: int = 20
-    nab_two_sided: bool = True
     multi_ticker_weight: Literal["full", "split"] = "full"
     topic_min_tickers: int = 5
     topic_explains_share: float = 0.5
@@ -84,29 +102,27 @@ class MonitorConfig:
     def __post_init__(self) -> None:
         if not self.window_sizes:
             raise ValueError("window_sizes is empty: give at least one size, e.g. ('1h',)")
-        for size in self.window_sizes:
-            window_nanos(size)
         if len(set(self.window_sizes)) != len(self.window_sizes):
             raise ValueError(f"window_sizes has duplicates: {self.window_sizes}")
-        _check_open_unit("baseline_alpha", self.baseline_alpha)
-        _check_open_unit("nab_alpha", self.nab_alpha)
-        _check_open_unit("prior_negative_share", self.prior_negative_share)
-        for name in ("huber_c", "prior_strength", "spread_floor", "z_threshold"):
+        group_span_seconds(self.window_sizes)
+        for name in ("prior_strength", "memory_half_life", "season_half_life", "recent_half_life"):
             if not getattr(self, name) > 0:
                 raise ValueError(f"{name} must be > 0, got {getattr(self, name)!r}")
+        for name in ("record_growth", "recent_discount"):
+            if not getattr(self, name) > 1:
+                raise ValueError(f"{name} must be > 1, got {getattr(self, name)!r}")
+        if not 0 < self.rate_share < 1:
+            raise ValueError(f"rate_share must be in (0, 1), got {self.rate_share!r}")
         if not 0 <= self.min_move < 1:
             raise ValueError(f"min_move is a rise in negative share, in [0, 1); got {self.min_move!r}")
-        low, high = self.severity_z
-        if not self.z_threshold <= low <= high:
-            raise ValueError(f"severity_z must satisfy z_threshold <= medium <= high; got {self.severity_z}")
-        for name in ("min_volume", "cooldown_windows", "calm_windows", "top_k", "nab_horizon", "topic_min_tickers",
-                     "dominant_topics"):
+        medium, high = self.severity_scores
+        if not 0 < self.alert_threshold <= medium <= high <= 1:
+            raise ValueError("need 0 < alert_threshold <= severity_scores[0] <= severity_scores[1] <= 1; got "
+                             f"{self.alert_threshold!r} and {self.severity_scores!r}")
+        for name in ("level_windows", "shift_recent", "trend_recent", "trend_reference", "shift_reference", "season_repeats", "min_history", "min_volume",
+                     "cooldown_windows", "calm_windows", "top_k", "rate_windows", "topic_min_tickers", "dominant_topics"):
             if int(getattr(self, name)) < 1:
                 raise ValueError(f"{name} must be >= 1, got {getattr(self, name)!r}")
-        if self.nab_min_history < 2:
-            raise ValueError(f"nab_min_history must be >= 2, got {self.nab_min_history!r}")
-        if self.nab_method not in ("median_mad", "ewma"):
-            raise ValueError(f"nab_method must be 'median_mad' or 'ewma', got {self.nab_method!r}")
         if self.multi_ticker_weight not in ("full", "split"):
             raise ValueError(f"multi_ticker_weight must be 'full' or 'split', got {self.multi_ticker_weight!r}")
         if not 0 < self.topic_explains_share <= 1:
@@ -152,6 +168,21 @@ def window_nanos(size: str) -> int:
     return nanos
 
 
+def group_span_seconds(window_sizes: tuple[str, ...]) -> int:
+    """Seconds of the largest window size; every window of every size lies whole in one such span.
+
+    Raises:
+        ValueError: a size does not parse, is not whole seconds, or does not divide the largest.
+    """
+    nanos = [window_nanos(size) for size in window_sizes]
+    largest = max(nanos)
+    for size, value in zip(window_sizes, nanos):
+        if value % 1_000_000_000 or largest % value:
+            raise ValueError(f"window size {size!r} must be whole seconds dividing the largest size "
+                             f"{window_sizes[nanos.index(largest)]!r}")
+    return largest // 1_000_000_000
+
+
 def detector_id(config: MonitorConfig) -> str:
     """Short content hash of a detector setting, so feedback can be grouped by the setting that alerted."""
     text = json.dumps(config.to_dict(), sort_keys=True, separators=(",", ":"))
@@ -166,8 +197,3 @@ def key_kind(key: str) -> str:
     if not sep or not kind:
         raise ValueError(f"key {key!r} is neither {MARKET_KEY!r} nor of the form 'kind:name'")
     return kind
-
-
-def _check_open_unit(name: str, value: float) -> None:
-    if not 0 < value < 1:
-        raise ValueError(f"{name} must be in (0, 1), got {value!r}")

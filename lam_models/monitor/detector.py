@@ -1,119 +1,102 @@
-"""Per-record causal detector contract (NAB-shaped, score in [0, 1]) with a constant baseline.
+"""The detector contract: one key's series of windows (time, value, volume) in, one causal score in [0, 1] per step out.
 
-Unlike NAB's base class, nothing here reads the whole series first: a score uses only past records.
+Detectors are vectorised over many series at once (the monitor evaluates thousands of keys per run), so
+the contract takes a series code per row. ``evaluate`` validates the input and the output; a detector
+only implements ``series_figures`` (its ``score`` and whatever figures explain it). Causality (a score uses only its own and earlier rows of its series)
+is every detector's promise, checked by the tests on prefixes. The two baselines NAB ships beside every
+detector live here: the constant null detector and the windowed Gaussian.
 """
 
 from __future__ import annotations
 
-import math
 from abc import ABC, abstractmethod
-from collections.abc import Iterable
 from typing import ClassVar
 
 import numpy as np
 import pandas as pd
+from scipy.special import ndtr
 
-from lam_models.monitor.baseline import EwmaMeanVar, RollingMedianMad
 from lam_models.monitor.config import MonitorConfig
 
 
 class AnomalyDetector(ABC):
-    """A streaming detector: one ``handle_record`` per record, in time order, returning a score in [0, 1].
-
-    Subclasses implement only ``handle_record`` (and optionally ``initialize`` for heavy state).
-    ``score`` and ``run`` wrap it and reject any score outside [0, 1].
-    """
+    """Scores every row of sorted series; subclasses implement ``series_figures`` only."""
 
     name: ClassVar[str] = "base"
 
     def __init__(self, config: MonitorConfig | None = None) -> None:
         self.config = config or MonitorConfig()
 
-    def initialize(self) -> None:
-        """Hook called once by ``run`` before the first record (load models, reset state)."""
-
     @abstractmethod
-    def handle_record(self, timestamp: pd.Timestamp, value: float) -> float:
-        """Anomaly score of this record given the records before it; must be in [0, 1].
+    def series_figures(self, series: np.ndarray, times: np.ndarray, values: np.ndarray,
+                       volumes: np.ndarray) -> dict[str, np.ndarray]:
+        """``score`` (in [0, 1], one per row) and any per-row figures that explain it.
 
         Args:
-            timestamp: the record's time (records arrive in time order).
-            value: the record's value.
+            series: int64 codes, ascending: the rows of one series are contiguous, in arrival order
+                (a score uses its own and earlier rows only).
+            times: datetime64[ns] per row (gaps, repeated and out-of-order times allowed).
+            values: float64 per row; NaN is a missing value (scored 0, never used as history).
+            volumes: float64 per row: how many items the value is a mean of (headlines in the window);
+                infinite when unknown (the value is taken as exact).
         """
 
-    def score(self, timestamp: pd.Timestamp, value: float) -> float:
-        """``handle_record`` with its output checked.
+    def score(self, times: object, values: object, volumes: object | None = None,
+              series: object | None = None) -> np.ndarray:
+        """The checked ``score`` column of ``evaluate``."""
+        return self.evaluate(times, values, volumes, series)["score"].to_numpy()
+
+    def evaluate(self, times: object, values: object, volumes: object | None = None,
+                 series: object | None = None) -> pd.DataFrame:
+        """``series_figures`` as a frame, its input put in shape and its scores checked.
 
         Raises:
-            ValueError: the detector returned a non-finite score or one outside [0, 1].
+            ValueError: lengths differ, series codes are not ascending, or the detector returned a
+                non-finite score or one outside [0, 1].
         """
-        result = float(self.handle_record(timestamp, value))
-        if not (math.isfinite(result) and 0.0 <= result <= 1.0):
-            raise ValueError(
-                f"detector {self.name!r} returned anomaly score {result!r} at {timestamp}; "
-                "handle_record must return a finite float in [0, 1]"
-            )
-        return result
-
-    def run(self, timestamps: Iterable[pd.Timestamp], values: Iterable[float]) -> np.ndarray:
-        """Score a whole series record by record (causally): float64 array, one score per record."""
-        self.initialize()
-        return np.fromiter((self.score(t, v) for t, v in zip(timestamps, values)), dtype=np.float64)
+        stamps = pd.DatetimeIndex(pd.to_datetime(times, utc=True)).tz_convert(None).as_unit("ns").to_numpy()
+        x = np.asarray(values, dtype=np.float64).copy()
+        x[~np.isfinite(x)] = np.nan
+        n = len(x)
+        codes = np.zeros(n, dtype=np.int64) if series is None else np.asarray(series, dtype=np.int64)
+        volume = np.full(n, np.inf) if volumes is None else np.nan_to_num(np.asarray(volumes, dtype=np.float64), nan=0.0)
+        if not len(stamps) == len(codes) == len(volume) == n:
+            raise ValueError(f"times, values, volumes and series differ in length ({len(stamps)}, {n}, "
+                             f"{len(volume)}, {len(codes)})")
+        if np.any(codes[1:] < codes[:-1]):
+            raise ValueError("rows of one series must be contiguous; sort by (series, time) first")
+        figures = self.series_figures(codes, stamps, x, volume) if n else {"score": np.zeros(0)}
+        result = np.asarray(figures["score"], dtype=np.float64)
+        bad = ~(np.isfinite(result) & (result >= 0.0) & (result <= 1.0))
+        if result.shape != (n,) or bad.any():
+            where = int(np.flatnonzero(bad)[0]) if result.shape == (n,) else "shape"
+            raise ValueError(f"detector {self.name!r} returned a score outside [0, 1] (row {where}); "
+                             "series_figures must give one finite score in [0, 1] per row")
+        return pd.DataFrame({**figures, "score": result})
 
 
 class NullDetector(AnomalyDetector):
-    """Constant score 0.5 for every record: the floor any real detector must beat."""
+    """Constant 0.5 for every row: the floor any real detector must beat (NAB's null)."""
 
     name: ClassVar[str] = "null"
 
-    def handle_record(self, timestamp: pd.Timestamp, value: float) -> float:
-        return 0.5
+    def series_figures(self, series, times, values, volumes) -> dict[str, np.ndarray]:
+        return {"score": np.full(len(values), 0.5)}
 
 
-class MonitorDetector(AnomalyDetector):
-    """The sentiment monitor's rule on a univariate series: robust z of the value against its past.
+class WindowedGaussianDetector(AnomalyDetector):
+    """Gaussian tail probability of a value against the mean and sd of its series' previous rows.
 
-    The baseline is the median/MAD of the last ``nab_horizon`` values, or an outlier-clipped EWMA
-    mean/variance (``nab_method``). The score is ``|z| / (|z| + z_threshold)`` (0.5 at the monitor's
-    firing threshold), one-sided (rises only) unless ``nab_two_sided``; 0 until ``nab_min_history``
-    records are seen, and 0 for a non-finite value, which is not added to the baseline.
+    NAB's trivial baseline (there: the last 6,400 records): ``1 - P(|X - mean| >= |x - mean|)``.
     """
 
-    name: ClassVar[str] = "monitor"
+    name: ClassVar[str] = "windowedGaussian"
+    window_rows: ClassVar[int] = 6400
 
-    def initialize(self) -> None:
-        cfg = self.config
-        self._baseline: RollingMedianMad | EwmaMeanVar = (
-            EwmaMeanVar(cfg.nab_alpha, cfg.huber_c, cfg.nab_min_history)
-            if cfg.nab_method == "ewma" else RollingMedianMad(cfg.nab_horizon)
-        )
-
-    def handle_record(self, timestamp: pd.Timestamp, value: float) -> float:
-        if not hasattr(self, "_baseline"):
-            self.initialize()
-        value = float(value)
-        if not math.isfinite(value):
-            return 0.0
-        result = 0.0
-        if len(self._baseline) >= self.config.nab_min_history:
-            center, spread = self._baseline.expected()
-            z = (value - center) / spread
-            z = abs(z) if self.config.nab_two_sided else max(z, 0.0)
-            result = z / (z + self.config.z_threshold) if math.isfinite(z) else 1.0
-        self._baseline.update(value)
-        return result
-
-
-DETECTORS: dict[str, type[AnomalyDetector]] = {cls.name: cls for cls in (NullDetector, MonitorDetector)}
-
-
-def make_detector(name: str, config: MonitorConfig | None = None) -> AnomalyDetector:
-    """A fresh detector by registry name (``null`` or ``monitor``).
-
-    Raises:
-        ValueError: unknown name; the message lists the known ones.
-    """
-    try:
-        return DETECTORS[name](config)
-    except KeyError:
-        raise ValueError(f"unknown detector {name!r}; choose one of {sorted(DETECTORS)}") from None
+    def series_figures(self, series, times, values, volumes) -> dict[str, np.ndarray]:
+        past = pd.Series(values).groupby(series).shift(1).groupby(series)
+        mean = past.transform(lambda s: s.rolling(self.window_rows, min_periods=2).mean()).to_numpy()
+        sd = past.transform(lambda s: s.rolling(self.window_rows, min_periods=2).std()).to_numpy()
+        gap = np.abs(values - mean)
+        z = np.where(sd > 0, gap / np.where(sd > 0, sd, 1.0), np.where(gap > 0, np.inf, 0.0))
+        return {"expected": mean, "score": np.nan_to_num(1.0 - 2.0 * ndtr(-z), nan=0.0)}

@@ -182,7 +182,7 @@ def test_spikes_respect_every_threshold_and_figures_are_finite(rows):
     assert np.isfinite(out["z"]).all() and np.isfinite(out["move"]).all()
     fired = out[out["spike"]]
     assert (fired["count"] >= CONFIG.min_volume).all()
-    assert (fired["z"] >= CONFIG.z_threshold).all() and (fired["move"] >= CONFIG.min_move).all()
+    assert (fired["score"] >= CONFIG.alert_threshold).all() and (fired["move"] >= CONFIG.min_move).all()
 
 
 @DETECTOR

@@ -21,12 +21,13 @@ def test_defaults_are_valid_and_round_trip_through_json() -> None:
         ({"window_sizes": ()}, "window_sizes is empty"),
         ({"window_sizes": ("1h", "1h")}, "duplicates"),
         ({"window_sizes": ("soon",)}, "does not parse"),
-        ({"baseline_alpha": 1.5}, "baseline_alpha"),
+        ({"window_sizes": ("2h", "3h")}, "divid"),
+        ({"record_growth": 1.0}, "record_growth"),
         ({"prior_strength": 0}, "prior_strength"),
         ({"min_move": 1.0}, "min_move"),
-        ({"severity_z": (2.0, 5.0)}, "severity_z"),
+        ({"severity_scores": (0.3, 0.9)}, "severity_scores"),
         ({"cooldown_windows": 0}, "cooldown_windows"),
-        ({"nab_method": "lstm"}, "nab_method"),
+        ({"alert_threshold": 0.0}, "alert_threshold"),
     ],
 )
 def test_bad_values_raise_with_the_field_named(changes: dict, message: str) -> None:

@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from lam_models.monitor.nab import run_nab
+from lam_models.monitor.nab.config import NabConfig
 
 SPIKES = (700, 1300)
 
@@ -38,7 +39,7 @@ def write_corpus(root: Path, with_labels: bool = True) -> Path:
 
 def test_results_layout_labels_and_scores(tmp_path: Path) -> None:
     data = write_corpus(tmp_path / "nab")
-    summary = run_nab(data, tmp_path / "results", "monitor")
+    summary = run_nab(data, tmp_path / "results")
     assert summary["files"] == 2 and summary["labels_found"] and summary["labelled_files"] == 1
     assert summary["anomalous_records"] == 82
     assert sorted(summary["written"]) == ["monitor/artificialWithAnomaly/monitor_art_spikes.csv",
@@ -57,7 +58,7 @@ def test_results_layout_labels_and_scores(tmp_path: Path) -> None:
 
 def test_missing_labels_mean_zero_and_the_null_detector_runs(tmp_path: Path) -> None:
     data = write_corpus(tmp_path / "nab", with_labels=False)
-    summary = run_nab(data, tmp_path / "results", "null")
+    summary = run_nab(data, tmp_path / "results", NabConfig(detector="null"))
     assert not summary["labels_found"] and summary["anomalous_records"] == 0
     result = pd.read_csv(tmp_path / "results" / "null" / "artificialWithAnomaly" / "null_art_spikes.csv")
     assert set(result["anomaly_score"]) == {0.5} and set(result["label"]) == {0}
@@ -65,14 +66,14 @@ def test_missing_labels_mean_zero_and_the_null_detector_runs(tmp_path: Path) -> 
 
 def test_bad_input_fails_with_a_fix(tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError, match="does not exist"):
-        run_nab(tmp_path / "nowhere", tmp_path / "out", "monitor")
+        run_nab(tmp_path / "nowhere", tmp_path / "out")
     (tmp_path / "empty").mkdir()
     with pytest.raises(FileNotFoundError, match="no \\*.csv"):
-        run_nab(tmp_path / "empty", tmp_path / "out", "monitor")
+        run_nab(tmp_path / "empty", tmp_path / "out")
     bad = tmp_path / "bad" / "cat"
     bad.mkdir(parents=True)
     (bad / "x.csv").write_text("timestamp,value\n2014-01-01 00:00:00,1\n2014-01-01 00:05:00,oops\n")
     with pytest.raises(ValueError, match="row 3"):
-        run_nab(tmp_path / "bad", tmp_path / "out", "monitor")
+        run_nab(tmp_path / "bad", tmp_path / "out")
     with pytest.raises(ValueError, match="unknown detector"):
-        run_nab(tmp_path / "bad", tmp_path / "out", "htm")
+        run_nab(tmp_path / "bad", tmp_path / "out", NabConfig(detector="htm"))

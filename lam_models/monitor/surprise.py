@@ -1,0 +1,193 @@
+"""The monitor's detector: how far a window departs from what its own past leads us to expect, measured against
+the largest departure the series has shown before (faded with age), so every series calibrates itself.
+
+1. Expected value: the median of the last ``level_windows`` values, or the median of the values one, two
+   and three days (weeks) earlier at the same time, whichever has erred least lately (seasonal series).
+   A value that is a mean over a known volume (the negative share of n headlines) is first pulled toward
+   its series' past mean by ``prior_strength`` pseudo-items, so a window of three headlines barely moves.
+2. Departures: the value from its expectation; the median of the last ``shift_recent`` values from the
+   median of the ``shift_reference`` before them (level shifts); the same at the ``trend_*`` scale (slow
+   trends); for two-sided use, a change in volatility.
+3. Spike rate: how many recent windows departed by a sizeable share of their record (spikes coming more
+   often, though none is larger than before).
+4. Surprise: each departure over its faded record; ``u`` is the largest ratio and the score ``u / (1 + u)``
+   (0.5: a new record). A record grows at most ``record_growth``-fold per row, so one huge anomaly does
+   not hide the next; the plain departure is also judged against a short-memory record, its ratio
+   discounted by ``recent_discount`` (records of the last days are beaten far more often). No
+   distributional assumption: shares of a few headlines, prices and counts alike.
+
+Grouped pandas windows do the rolling work for all series at once; only the record is a loop over rows.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+import numpy as np
+import pandas as pd
+
+from lam_models.monitor.config import MonitorConfig
+from lam_models.monitor.detector import AnomalyDetector
+
+_SECOND = 1_000_000_000
+_PERIODS_S = (86_400, 7 * 86_400)
+_STEP_ROWS = 20
+_VOLATILITY_ROWS, _VOLATILITY_REFERENCE = 30, 1000
+
+
+class MonitorDetector(AnomalyDetector):
+    """The production rule behind the detector contract: rises only, unless ``two_sided`` (NAB)."""
+
+    name: ClassVar[str] = "monitor"
+
+    def __init__(self, config: MonitorConfig | None = None, two_sided: bool = False) -> None:
+        super().__init__(config)
+        self.two_sided = two_sided
+
+    def series_figures(self, series, times, values, volumes) -> dict[str, np.ndarray]:
+        n = len(values)
+        figures = {name: np.full(n, np.nan) for name in ("expected", "move", "record", "ratio")}
+        figures["history"] = np.zeros(n)
+        score = np.zeros(n)
+        kept = np.flatnonzero(np.isfinite(values))  # missing values score 0 and are no history
+        if len(kept):
+            found = self._figures(series[kept], times[kept], values[kept], volumes[kept])
+            for name, column in found.items():
+                (score if name == "score" else figures[name])[kept] = column
+        return {**figures, "score": score}
+
+    def _figures(self, series: np.ndarray, times: np.ndarray, x: np.ndarray, volumes: np.ndarray) -> dict[str, np.ndarray]:
+        cfg = self.config
+        x = _shrunk(series, x, volumes, cfg)
+        expected = _expected(series, times, x, cfg)
+        move = x - expected
+        departures = [move, _level_change(series, x, cfg.shift_recent, cfg.shift_reference),
+                      _level_change(series, x, cfg.trend_recent, cfg.trend_reference)]
+        if self.two_sided:
+            departures.append(_volatility_change(series, x))
+        sizes = [np.nan_to_num(np.abs(d) if self.two_sided else np.maximum(d, 0.0), nan=0.0) for d in departures]
+        position = pd.Series(x).groupby(series).cumcount().to_numpy()
+        sizes.append(_spike_rate(sizes[0], series, position, cfg))
+        records = [_record(size, series, position, cfg.memory_half_life, cfg) for size in sizes]
+        u = np.max([_ratio(size, record, position, cfg) for size, record in zip(sizes, records)], axis=0)
+        recent_record = _record(sizes[0], series, position, cfg.recent_half_life, cfg)
+        u = np.maximum(u, _ratio(sizes[0], recent_record, position, cfg) / cfg.recent_discount)
+        return {"expected": expected, "move": move, "record": records[0], "ratio": u, "history": position,
+                "score": u / (1.0 + u)}
+
+
+def _shrunk(series: np.ndarray, x: np.ndarray, volumes: np.ndarray, cfg: MonitorConfig) -> np.ndarray:
+    """A mean over ``volume`` items, pulled toward its series' volume-weighted past mean (itself pulled toward
+    ``prior_value``) by ``prior_strength`` pseudo-items: a window of three headlines barely moves, nor does a
+    new series. Values of unknown (infinite) volume stay as they are."""
+    known = np.isfinite(volumes)
+    if not known.any():
+        return x
+    weight, k0 = np.where(known, volumes, 0.0), cfg.prior_strength
+    sums = pd.DataFrame({"xv": x * weight, "v": weight}).groupby(series).ewm(halflife=cfg.shift_reference).sum()
+    sums = sums.reset_index(level=0, drop=True).sort_index().groupby(series).shift(1).fillna(0.0)
+    prior = (sums["xv"].to_numpy() + k0 * cfg.prior_value) / (sums["v"].to_numpy() + k0)
+    return np.where(known, (x * weight + k0 * prior) / (weight + k0), x)
+
+
+def _level_change(series: np.ndarray, x: np.ndarray, recent: int, reference: int) -> np.ndarray:
+    """Median of the last ``recent`` values minus the median of the ``reference`` values before them."""
+    return _rolling(x, series, recent, "median") - _rolling(x, series, reference, "median", lag=recent + 1)
+
+
+def _rolling(values: np.ndarray, series: np.ndarray, window: int, how: str, lag: int = 0,
+             min_periods: int = 1) -> np.ndarray:
+    """A trailing window statistic (``median``, ``mean``) per series, ending ``lag`` rows before the current row."""
+    source = pd.Series(values)
+    if lag:
+        source = source.groupby(series).shift(lag)
+    rolled = getattr(source.groupby(series).rolling(window, min_periods=min_periods), how)()
+    return rolled.reset_index(level=0, drop=True).sort_index().to_numpy()
+
+
+def _expected(series: np.ndarray, times: np.ndarray, x: np.ndarray, cfg: MonitorConfig) -> np.ndarray:
+    """The level or a seasonal prediction, per row whichever has the smaller past EW absolute error (a series'
+    first row expects itself)."""
+    candidates = [_rolling(x, series, cfg.level_windows, "median", lag=1)]
+    seconds = times.astype(np.int64) // _SECOND
+    for period in _PERIODS_S:
+        candidates.append(_seasonal(series, seconds, x, period, cfg.season_repeats))
+    errors = []
+    for prediction in candidates:
+        error = pd.Series(np.abs(x - prediction)).groupby(series).ewm(halflife=cfg.season_half_life, ignore_na=True).mean()
+        error = error.reset_index(level=0, drop=True).sort_index().groupby(series).shift(1).to_numpy()
+        errors.append(np.where(np.isfinite(prediction) & np.isfinite(error), error, np.inf))
+    best = np.argmin(np.vstack(errors), axis=0)
+    chosen = np.vstack(candidates)[best, np.arange(len(x))]
+    return np.where(np.isfinite(chosen), chosen, np.where(np.isfinite(candidates[0]), candidates[0], x))
+
+
+def _seasonal(series: np.ndarray, seconds: np.ndarray, x: np.ndarray, period: int, repeats: int) -> np.ndarray:
+    """Median of the values ``1..repeats`` periods earlier, each the series' last row at or before that time
+    and within its usual step of it (gaps and irregular sampling give no match rather than a wrong one)."""
+    n = len(x)
+    start = np.r_[0, np.flatnonzero(series[1:] != series[:-1]) + 1]
+    first = np.repeat(start, np.diff(np.r_[start, n]))
+    seconds = pd.Series(seconds).groupby(series).cummax().to_numpy()  # a late row cannot reach ahead
+    span = int(seconds.max() - seconds.min()) + 2 * period * repeats + 1
+    key = (series - series.min()).astype(np.int64) * span + (seconds - seconds.min())
+    gaps = np.diff(seconds, prepend=seconds[:1]).astype(np.float64)
+    gaps[(gaps <= 0) | (np.arange(n) == first)] = np.nan
+    step = pd.Series(_rolling(gaps, series, _STEP_ROWS, "median")).groupby(series).ffill()
+    step = step.fillna(float(period)).to_numpy()
+    rows = np.arange(n)
+    earlier = np.full((repeats, n), np.nan)
+    for j in range(1, repeats + 1):
+        target = seconds - j * period
+        source = np.searchsorted(key, key - j * period, side="right") - 1
+        safe = np.clip(source, 0, n - 1)
+        good = (source >= first) & (source < rows) & (np.abs(seconds[safe] - target) <= step)
+        earlier[j - 1] = np.where(good, x[safe], np.nan)
+    found = np.isfinite(earlier).any(axis=0)
+    median = np.full(n, np.nan)
+    if found.any():
+        median[found] = np.nanmedian(earlier[:, found], axis=0)
+    return median
+
+
+def _volatility_change(series: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """|log| of the recent mean absolute step over its usual level: noise bursts or a signal going flat."""
+    steps = pd.Series(x).groupby(series).diff().abs().to_numpy()
+    recent = _rolling(steps, series, _VOLATILITY_ROWS, "mean", min_periods=_VOLATILITY_ROWS)
+    usual = _rolling(recent, series, _VOLATILITY_REFERENCE, "median", lag=_VOLATILITY_ROWS, min_periods=50)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.abs(np.log((recent + 1e-9) / (usual + 1e-9)))
+
+
+def _record(size: np.ndarray, series: np.ndarray, position: np.ndarray, half_life: float, cfg: MonitorConfig,
+            growth: float | None = None) -> np.ndarray:
+    """Each row's faded record: the largest earlier size of its series, halving every ``half_life`` rows; once
+    past ``min_history`` a record grows at most ``growth``-fold (default ``record_growth``) per row."""
+    keep = 0.5 ** (1.0 / half_life)
+    growth = cfg.record_growth if growth is None else growth
+    record = np.zeros(len(size))
+    new_series = np.r_[True, series[1:] != series[:-1]].tolist()
+    best = 0.0
+    for i, (value, fresh, seen) in enumerate(zip(size.tolist(), new_series, position.tolist())):
+        if fresh:
+            best = 0.0
+        record[i] = best
+        capped = min(value, growth * best) if best > 0 and seen >= cfg.min_history else value
+        best = max(best * keep, capped)
+    return record
+
+
+def _ratio(size: np.ndarray, record: np.ndarray, position: np.ndarray, cfg: MonitorConfig) -> np.ndarray:
+    """Size over record (a positive size against no record is a new record by far); 0 before ``min_history``."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(record > 0, size / record, np.where(size > 0, 1e12, 0.0))
+    return np.where(position >= cfg.min_history, ratio, 0.0)
+
+
+def _spike_rate(size: np.ndarray, series: np.ndarray, position: np.ndarray, cfg: MonitorConfig) -> np.ndarray:
+    """1 + how many of the last ``rate_windows`` rows departed more than ``rate_share`` of their record; 0 with
+    none. Spikes coming more often is a change even when none is larger than before."""
+    record = _record(size, series, position, cfg.memory_half_life, cfg, growth=np.inf)
+    large = ((record > 0) & (size > cfg.rate_share * record)).astype(np.float64)
+    count = _rolling(large, series, cfg.rate_windows, "sum")
+    return np.where(count > 0, count + 1.0, 0.0)
