@@ -78,8 +78,8 @@ class MonitorConfig:
     shift_reference: int = 300
     trend_recent: int = 1
     trend_reference: int = 1000
-    memory_half_life: float = 10000.0
-    record_growth: float = 2.0
+    memory_half_life: float = 20000.0
+    record_growth: float = 3.0
     recent_half_life: float = 500.0
     recent_discount: float = 2.5
     rate_share: float = 0.3

@@ -1,4 +1,4 @@
-"""Seeded synthetic scored headlines with injected negative spikes, and recall / false-alarm scoring.
+"""Seeded synthetic scored headlines with injected negative spikes and trends, and recall / false-alarm scoring.
 
 Used by the monitor's behaviour tests and by ``bench/monitor.py``; no I/O.
 """
@@ -15,21 +15,38 @@ from lam_models.monitor.config import MARKET_KEY, TICKER_PREFIX, window_nanos
 
 
 @dataclass(frozen=True)
-class InjectedSpike:
+class Injected:
+    """Something injected on one key in [start, start + duration): what ``score_detection`` looks for."""
+
+    key: str
+    start: pd.Timestamp
+    duration: str
+
+    @property
+    def end(self) -> pd.Timestamp:
+        return self.start + pd.Timedelta(self.duration)
+
+
+@dataclass(frozen=True)
+class InjectedSpike(Injected):
     """Extra headlines for one key in [start, start + duration), negative with ``negative_share``.
 
     A ``market`` spike is made of headlines without tickers.
     """
 
-    key: str
-    start: pd.Timestamp
-    duration: str
     extra: int
     negative_share: float
 
-    @property
-    def end(self) -> pd.Timestamp:
-        return self.start + pd.Timedelta(self.duration)
+
+@dataclass(frozen=True)
+class InjectedTrend(Injected):
+    """A slow turn negative of one key's own headlines in [start, start + duration), with no extra volume.
+
+    Its negative share ramps linearly from the key's background level to ``peak_share`` at the end: a
+    trend, not a burst (see ``trend_flips``).
+    """
+
+    peak_share: float
 
 
 @dataclass(frozen=True)
@@ -47,8 +64,9 @@ class TopicBurst:
 def make_scored_headlines(n_rows: int, days: float, n_tickers: int = 30, start: str = "2024-01-01",
                           untagged_share: float = 0.3, zipf: float = 1.0, negative_share: float = 0.25,
                           rare_tickers: int = 0, spikes: tuple[InjectedSpike, ...] = (),
-                          n_topics: int = 0, bursts: tuple[TopicBurst, ...] = (), seed: int = 0) -> pd.DataFrame:
-    """Scored headlines in the monitor's input contract, background plus injected spikes.
+                          n_topics: int = 0, bursts: tuple[TopicBurst, ...] = (),
+                          trends: tuple[InjectedTrend, ...] = (), seed: int = 0) -> pd.DataFrame:
+    """Scored headlines in the monitor's input contract, background plus injected spikes and trends.
 
     Args:
         n_rows: background headlines (spikes and rare-ticker headlines come on top).
@@ -62,6 +80,8 @@ def make_scored_headlines(n_rows: int, days: float, n_tickers: int = 30, start: 
         spikes: injected spikes.
         n_topics: > 0 adds ``topic_id``: uniform over ``0..n_topics-1``, a fifth outliers (-1).
         bursts: injected topic bursts (their headlines carry the burst's topic; needs ``n_topics``).
+        trends: injected trends; they turn background headlines negative from a generator of their own,
+            so a frame with trends is the frame without them but for the turned headlines.
         seed: numpy seed.
 
     Returns:
@@ -84,6 +104,8 @@ def make_scored_headlines(n_rows: int, days: float, n_tickers: int = 30, start: 
         "tickers": _ticker_lists(names, first, second, tagged, two),
         "negative": rng.random(n_rows) < p_neg,
     }]
+    background = {MARKET_KEY: negative_share, **{f"{TICKER_PREFIX}{n}": b for n, b in zip(names, ticker_neg.tolist())}}
+    _apply_trends(parts[0], trends, background, np.random.default_rng([seed, 1]))
     months = max(1, int(days // 30))
     for r in range(rare_tickers):
         day = (np.arange(months) * 30 + rng.uniform(0, 30, months)).astype(np.int64)
@@ -113,9 +135,40 @@ def make_scored_headlines(n_rows: int, days: float, n_tickers: int = 30, start: 
     return frame
 
 
-def score_detection(alerts: list[dict[str, Any]], spikes: tuple[InjectedSpike, ...],
+def trend_flips(rng: np.random.Generator, ts: np.ndarray, tickers: list[list[str]], negative: np.ndarray,
+                trend: InjectedTrend, background: float) -> np.ndarray:
+    """Which headlines ``trend`` turns negative: its key's non-negative headlines inside it, each with a
+    probability rising linearly from 0, so the key's negative share ramps from ``background`` to
+    ``trend.peak_share`` at the end (a headline at fraction f of the way turns with probability
+    f * (peak - background) / (1 - background)).
+
+    Args:
+        rng: draws one number per headline.
+        ts: int64 UTC nanoseconds per headline.
+        tickers: ticker list per headline (a ``market`` trend takes every headline).
+        negative: whether each headline is negative already.
+        trend: the trend.
+        background: the key's negative share without the trend.
+
+    Returns:
+        Bool mask of the headlines to turn negative.
+    """
+    begin = pd.Timestamp(trend.start).tz_convert("UTC").value
+    fraction = (np.asarray(ts, dtype=np.int64) - begin) / window_nanos(trend.duration)
+    rise = np.clip(fraction, 0.0, 1.0) * max(trend.peak_share - background, 0.0) / max(1.0 - background, 1e-9)
+    inside = on_key(tickers, trend.key) & ~np.asarray(negative, dtype=bool) & (fraction >= 0) & (fraction < 1)
+    return inside & (rng.random(len(tickers)) < rise)
+
+
+def on_key(tickers: list[list[str]], key: str) -> np.ndarray:
+    """Bool mask of the headlines that count toward ``key``: all for the market, else those naming its ticker."""
+    ticker = key.removeprefix(TICKER_PREFIX)
+    return np.fromiter((key == MARKET_KEY or ticker in t for t in tickers), dtype=bool, count=len(tickers))
+
+
+def score_detection(alerts: list[dict[str, Any]], spikes: tuple[Injected, ...],
                     windows_evaluated: int, window_size: str) -> dict[str, float]:
-    """Recall of injected spikes and false alarms per 1,000 windows, for one window size.
+    """Recall of injected spikes (or trends) and false alarms per 1,000 windows, for one window size.
 
     An alert detects a spike when it is on the spike's key and its window overlaps the spike. An
     alert is a false alarm when it overlaps no spike of its key (market alerts: of any key, since
@@ -123,7 +176,7 @@ def score_detection(alerts: list[dict[str, Any]], spikes: tuple[InjectedSpike, .
 
     Args:
         alerts: records from ``detect_alerts``.
-        spikes: what was injected.
+        spikes: what was injected (``InjectedSpike`` or ``InjectedTrend``).
         windows_evaluated: non-empty windows of this size that were evaluated (all keys).
         window_size: the size to score, e.g. ``"1h"``.
 
@@ -147,9 +200,18 @@ def score_detection(alerts: list[dict[str, Any]], spikes: tuple[InjectedSpike, .
     }
 
 
-def _overlaps(alert: dict[str, Any], spike: InjectedSpike) -> bool:
+def _overlaps(alert: dict[str, Any], spike: Injected) -> bool:
     start, end = pd.Timestamp(alert["window_start"]), pd.Timestamp(alert["window_end"])
     return bool(start < spike.end and spike.start < end)
+
+
+def _apply_trends(part: dict[str, Any], trends: tuple[InjectedTrend, ...], background: dict[str, float],
+                  rng: np.random.Generator) -> None:
+    """Turn the background headlines each trend picks negative, in place. The generator is the trends' own,
+    so the headlines, times and scores of everything else are those of the same seed without trends."""
+    for trend in trends:
+        part["negative"] = part["negative"] | trend_flips(rng, part["ts"], part["tickers"], part["negative"], trend,
+                                                          background[trend.key])
 
 
 def _ticker_lists(names: np.ndarray, first: np.ndarray, second: np.ndarray, tagged: np.ndarray,

@@ -210,13 +210,14 @@ def test_report_renders_charts_and_tables_without_errors(browser, tmp_path, monk
     counts = json.loads(counts)
 
     alerts = fake.alerts
-    alerted = {}
+    alerted, latest = {}, {}
     for a in alerts:
         if a["kind"] == "ticker":
             alerted[a["key"]] = alerted.get(a["key"], 0) + 1
+            latest[a["key"]] = max(latest.get(a["key"], ""), a["window_start"])
     assert counts["alert_rows"] == len(alerts) > 0
     assert len(counts["ticker_cards"]) == min(MAX_TICKERS, len(fake.tickers))
-    by_alerts = sorted(alerted, key=lambda k: -alerted[k])
+    by_alerts = sorted(sorted(alerted, key=lambda k: latest[k], reverse=True), key=lambda k: -alerted[k])  # most, then latest
     assert counts["ticker_cards"][: len(alerted)] == by_alerts, "tickers with alerts are charted first"
     assert counts["charts"]["ticker-trend"] == len(counts["ticker_cards"])
     assert counts["charts"]["market-trend"] == 1 and counts["charts"]["market-score"] == 1

@@ -16,10 +16,12 @@ LABELS_RELATIVE = Path("..") / "labels" / "combined_windows.json"
 
 
 def read_nab_series(path: Path) -> pd.DataFrame:
-    """One NAB data file: ``timestamp`` kept as its original text plus ``time`` parsed, and ``value``.
+    """One NAB data file: ``timestamp`` kept as its original text plus ``time`` parsed, and ``value``; an
+    optional ``volume`` column (our extension: how many items each value is a mean of, as the monitor's
+    windows have) is kept too.
 
     Raises:
-        ValueError: columns missing, or a timestamp / value that does not parse (file and row named).
+        ValueError: columns missing, or a timestamp / value / volume that does not parse (file and row named).
     """
     frame = pd.read_csv(path, dtype={"timestamp": str}, keep_default_na=False)
     missing = [c for c in ("timestamp", "value") if c not in frame.columns]
@@ -27,11 +29,14 @@ def read_nab_series(path: Path) -> pd.DataFrame:
         raise ValueError(f"{path}: NAB data files need columns timestamp,value; missing {missing}")
     times = pd.to_datetime(frame["timestamp"], errors="coerce")
     values = pd.to_numeric(frame["value"], errors="coerce")
-    bad = np.flatnonzero(times.isna().to_numpy() | values.isna().to_numpy())
+    volumes = pd.to_numeric(frame["volume"], errors="coerce") if "volume" in frame.columns else None
+    bad = np.flatnonzero(times.isna().to_numpy() | values.isna().to_numpy()
+                         | (volumes.isna().to_numpy() if volumes is not None else False))
     if len(bad):
-        raise ValueError(f"{path}: row {int(bad[0]) + 2} has an unparsable timestamp or value "
+        raise ValueError(f"{path}: row {int(bad[0]) + 2} has an unparsable timestamp, value or volume "
                          f"({frame['timestamp'].iloc[bad[0]]!r}, {frame['value'].iloc[bad[0]]!r})")
-    return pd.DataFrame({"timestamp": frame["timestamp"], "time": times, "value": values.astype(np.float64)})
+    series = pd.DataFrame({"timestamp": frame["timestamp"], "time": times, "value": values.astype(np.float64)})
+    return series if volumes is None else series.assign(volume=volumes.astype(np.float64))
 
 
 def data_files(data_dir: Path, exclude: Path | None = None) -> list[Path]:

@@ -30,9 +30,10 @@ def result_path(out_dir: Path, detector_name: str, relative: Path) -> Path:
 
 
 def score_series(series: pd.DataFrame, nab: NabConfig, config: MonitorConfig) -> np.ndarray:
-    """Anomaly scores of one NAB series (``time``, ``value``): the detector's, kept at episode onsets only."""
+    """Anomaly scores of one NAB series (``time``, ``value``, optional ``volume``): the detector's, kept at
+    episode onsets only."""
     detector = make_detector(nab.detector, config, two_sided=nab.two_sided)
-    scores = detector.score(series["time"], series["value"].to_numpy())
+    scores = detector.score(series["time"], series["value"].to_numpy(), series.get("volume"))
     return episode_onsets(scores, None, nab.episode_half_life) if nab.episode_half_life else scores
 
 

@@ -77,3 +77,27 @@ def test_bad_input_fails_with_a_fix(tmp_path: Path) -> None:
         run_nab(tmp_path / "bad", tmp_path / "out")
     with pytest.raises(ValueError, match="unknown detector"):
         run_nab(tmp_path / "bad", tmp_path / "out", NabConfig(detector="htm"))
+
+
+def test_the_nab_runner_and_the_nightly_monitor_run_the_same_detector(tmp_path: Path) -> None:
+    """One key's hourly windows, exported as a NAB file, score the same in both paths, and the alerts the
+    monitor raises are exactly the windows that pass the alert rule on the NAB path's scores."""
+    from lam_models.monitor.alerts import evaluate_windows
+    from lam_models.monitor.config import MonitorConfig
+    from lam_models.monitor.synthetic import InjectedSpike, make_scored_headlines
+    from lam_models.monitor.windows import compute_windows
+
+    config = MonitorConfig(window_sizes=("1h",))
+    spike = InjectedSpike("ticker:T000", pd.Timestamp("2024-01-20T10:00", tz="UTC"), "1h", 30, 0.9)
+    frame = make_scored_headlines(20_000, 30, n_tickers=5, spikes=(spike,), seed=2)
+    evaluated = evaluate_windows(compute_windows(frame, config.window_sizes), config)
+    key = evaluated[evaluated["key"] == "ticker:T000"].reset_index(drop=True)
+    data = tmp_path / "data" / "monitor"
+    data.mkdir(parents=True)
+    key.assign(timestamp=key["window_start"].dt.strftime("%Y-%m-%d %H:%M:%S"), value=key["negative_share"],
+               volume=key["count"])[["timestamp", "value", "volume"]].to_csv(data / "t000.csv", index=False)
+    run_nab(tmp_path / "data", tmp_path / "results", NabConfig(two_sided=False, episode_half_life=0), config)
+    nab_scores = pd.read_csv(tmp_path / "results" / "monitor" / "monitor" / "monitor_t000.csv")["anomaly_score"]
+    np.testing.assert_allclose(nab_scores.to_numpy(), key["score"].to_numpy(), rtol=0, atol=1e-12)
+    rule = (nab_scores.to_numpy() >= config.alert_threshold) & (key["count"] >= config.min_volume) & (key["move"] >= config.min_move)
+    assert key["spike"].tolist() == rule.tolist() and key.loc[key["window_start"] == spike.start, "spike"].item()
