@@ -82,6 +82,17 @@ def run_side(root: Path, paths: list[Path], out: Path, *extra: str) -> dict[str,
     return result
 
 
+def checkout(root: Path) -> str | None:
+    """The commit of ``root`` (``+dirty`` with uncommitted changes), so a result names the code it measured."""
+    try:
+        commit = subprocess.run(["git", "-C", str(root), "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=True)
+        dirty = subprocess.run(["git", "-C", str(root), "status", "--porcelain", "--untracked-files=no"],
+                               capture_output=True, text=True, check=True)
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    return commit.stdout.strip() + ("+dirty" if dirty.stdout.strip() else "")
+
+
 def write_cases(cases: list[Case], folder: Path) -> list[Path]:
     """Each case's frame as ``<name>.parquet``: what every side reads."""
     paths = []
@@ -338,7 +349,7 @@ def quality(sides: dict[str, Path], sections: dict[str, list[Case]], folder: Pat
     result = {}
     for side, root in sides.items():
         found = run_side(root, paths, folder / f"quality_{side}.json")
-        result[side] = {"lam_models": found["lam_models"], "config": found["config"],
+        result[side] = {"lam_models": found["lam_models"], "commit": checkout(root), "config": found["config"],
                         **{name: SCORERS[name](cases, found["frames"]) for name, cases in sections.items()}}
     return result
 

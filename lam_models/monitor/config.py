@@ -87,7 +87,7 @@ class MonitorConfig:
     min_history: int = 5
     prior_strength: float = 25.0
     prior_value: float = 0.3
-    alert_threshold: float = 0.45
+    alert_threshold: float = 0.4
     min_volume: int = 5
     min_move: float = 0.15
     severity_scores: tuple[float, float] = (0.6, 0.75)

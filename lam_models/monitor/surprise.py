@@ -16,7 +16,7 @@ the largest departure the series has shown before (faded with age), so every ser
    discounted by ``recent_discount`` (records of the last days are beaten far more often). No
    distributional assumption: shares of a few headlines, prices and counts alike.
 
-Grouped pandas windows do the rolling work for all series at once; only the record is a loop over rows.
+Grouped pandas windows do the rolling work for all series at once; the records are ``records.faded_records``.
 """
 
 from __future__ import annotations
@@ -25,9 +25,11 @@ from typing import ClassVar
 
 import numpy as np
 import pandas as pd
+from pandas.api.indexers import BaseIndexer
 
 from lam_models.monitor.config import MonitorConfig
 from lam_models.monitor.detector import AnomalyDetector
+from lam_models.monitor.records import faded_records
 
 _SECOND = 1_000_000_000
 _PERIODS_S = (86_400, 7 * 86_400)
@@ -65,14 +67,20 @@ class MonitorDetector(AnomalyDetector):
                       _level_change(series, x, cfg.trend_recent, cfg.trend_reference)]
         if self.two_sided:
             departures.append(_volatility_change(series, x))
-        sizes = [np.nan_to_num(np.abs(d) if self.two_sided else np.maximum(d, 0.0), nan=0.0) for d in departures]
+        sizes = np.column_stack([np.nan_to_num(np.abs(d) if self.two_sided else np.maximum(d, 0.0), nan=0.0)
+                                 for d in departures])
         position = pd.Series(x).groupby(series).cumcount().to_numpy()
-        sizes.append(_spike_rate(sizes[0], series, position, cfg))
-        records = [_record(size, series, position, cfg.memory_half_life, cfg) for size in sizes]
-        u = np.max([_ratio(size, record, position, cfg) for size, record in zip(sizes, records)], axis=0)
-        recent_record = _record(sizes[0], series, position, cfg.recent_half_life, cfg)
-        u = np.maximum(u, _ratio(sizes[0], recent_record, position, cfg) / cfg.recent_discount)
-        return {"expected": expected, "move": move, "record": records[0], "ratio": u, "history": position,
+        memory, growth = cfg.memory_half_life, cfg.record_growth
+        # every departure against its long record, the plain one also against a short one and an uncapped one
+        columns = np.column_stack([sizes, sizes[:, 0], sizes[:, 0]])
+        records = faded_records(columns, series, position, [memory] * sizes.shape[1] + [cfg.recent_half_life, memory],
+                                [growth] * (sizes.shape[1] + 1) + [np.inf], cfg.min_history)
+        rate = _spike_rate(sizes[:, 0], records[:, -1], series, cfg)
+        rate_record = faded_records(rate[:, None], series, position, [memory], [growth], cfg.min_history)[:, 0]
+        ratios = _ratio(np.column_stack([sizes, rate]), np.column_stack([records[:, :-2], rate_record]), position, cfg)
+        recent = _ratio(sizes[:, :1], records[:, -2:-1], position, cfg)[:, 0] / cfg.recent_discount
+        u = np.maximum(ratios.max(axis=1), recent)
+        return {"expected": expected, "move": move, "record": records[:, 0], "ratio": u, "history": position,
                 "score": u / (1.0 + u)}
 
 
@@ -92,26 +100,38 @@ def _shrunk(series: np.ndarray, x: np.ndarray, volumes: np.ndarray, cfg: Monitor
 
 def _level_change(series: np.ndarray, x: np.ndarray, recent: int, reference: int) -> np.ndarray:
     """Median of the last ``recent`` values minus the median of the ``reference`` values before them."""
-    return _rolling(x, series, recent, "median") - _rolling(x, series, reference, "median", lag=recent + 1)
+    now = x if recent == 1 else _rolling(x, series, recent, "median")
+    return now - _rolling(x, series, reference, "median", lag=recent + 1)
+
+
+class _SeriesWindows(BaseIndexer):
+    """Trailing windows of ``window`` rows ending ``lag`` rows before each row, never reaching into the series
+    before it: one rolling pass over all series, without grouping."""
+
+    def get_window_bounds(self, num_values: int = 0, min_periods: int | None = None, center: bool | None = None,
+                          closed: str | None = None, step: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+        end = np.arange(1, num_values + 1, dtype=np.int64) - self.lag
+        start = np.maximum(end - self.window, self.first)
+        return start, np.maximum(end, start)
 
 
 def _rolling(values: np.ndarray, series: np.ndarray, window: int, how: str, lag: int = 0,
              min_periods: int = 1) -> np.ndarray:
-    """A trailing window statistic (``median``, ``mean``) per series, ending ``lag`` rows before the current row."""
-    source = pd.Series(values)
-    if lag:
-        source = source.groupby(series).shift(lag)
-    rolled = getattr(source.groupby(series).rolling(window, min_periods=min_periods), how)()
-    return rolled.reset_index(level=0, drop=True).sort_index().to_numpy()
+    """A trailing window statistic (``median``, ``mean``, ``sum``) per series, ending ``lag`` rows before the
+    current row (NaN values skipped)."""
+    first = np.maximum.accumulate(np.where(np.r_[True, series[1:] != series[:-1]], np.arange(len(series)), 0))
+    windows = _SeriesWindows(window_size=window, window=window, lag=lag, first=first)
+    return getattr(pd.Series(values).rolling(windows, min_periods=min_periods), how)().to_numpy()
 
 
 def _expected(series: np.ndarray, times: np.ndarray, x: np.ndarray, cfg: MonitorConfig) -> np.ndarray:
     """The level or a seasonal prediction, per row whichever has the smaller past EW absolute error (a series'
     first row expects itself)."""
     candidates = [_rolling(x, series, cfg.level_windows, "median", lag=1)]
-    seconds = times.astype(np.int64) // _SECOND
+    seconds = pd.Series(times.astype(np.int64) // _SECOND).groupby(series).cummax().to_numpy()  # no reaching ahead
+    step = _usual_step(series, seconds)
     for period in _PERIODS_S:
-        candidates.append(_seasonal(series, seconds, x, period, cfg.season_repeats))
+        candidates.append(_seasonal(series, seconds, step, x, period, cfg.season_repeats))
     errors = []
     for prediction in candidates:
         error = pd.Series(np.abs(x - prediction)).groupby(series).ewm(halflife=cfg.season_half_life, ignore_na=True).mean()
@@ -122,19 +142,23 @@ def _expected(series: np.ndarray, times: np.ndarray, x: np.ndarray, cfg: Monitor
     return np.where(np.isfinite(chosen), chosen, np.where(np.isfinite(candidates[0]), candidates[0], x))
 
 
-def _seasonal(series: np.ndarray, seconds: np.ndarray, x: np.ndarray, period: int, repeats: int) -> np.ndarray:
+def _usual_step(series: np.ndarray, seconds: np.ndarray) -> np.ndarray:
+    """Median of the last few positive time steps of each row's series (NaN before the first one)."""
+    gaps = np.diff(seconds, prepend=seconds[:1]).astype(np.float64)
+    gaps[(gaps <= 0) | np.r_[True, series[1:] != series[:-1]]] = np.nan
+    return pd.Series(_rolling(gaps, series, _STEP_ROWS, "median")).groupby(series).ffill().to_numpy()
+
+
+def _seasonal(series: np.ndarray, seconds: np.ndarray, step: np.ndarray, x: np.ndarray, period: int,
+              repeats: int) -> np.ndarray:
     """Median of the values ``1..repeats`` periods earlier, each the series' last row at or before that time
     and within its usual step of it (gaps and irregular sampling give no match rather than a wrong one)."""
     n = len(x)
     start = np.r_[0, np.flatnonzero(series[1:] != series[:-1]) + 1]
     first = np.repeat(start, np.diff(np.r_[start, n]))
-    seconds = pd.Series(seconds).groupby(series).cummax().to_numpy()  # a late row cannot reach ahead
     span = int(seconds.max() - seconds.min()) + 2 * period * repeats + 1
     key = (series - series.min()).astype(np.int64) * span + (seconds - seconds.min())
-    gaps = np.diff(seconds, prepend=seconds[:1]).astype(np.float64)
-    gaps[(gaps <= 0) | (np.arange(n) == first)] = np.nan
-    step = pd.Series(_rolling(gaps, series, _STEP_ROWS, "median")).groupby(series).ffill()
-    step = step.fillna(float(period)).to_numpy()
+    step = np.where(np.isfinite(step), step, float(period))
     rows = np.arange(n)
     earlier = np.full((repeats, n), np.nan)
     for j in range(1, repeats + 1):
@@ -159,35 +183,16 @@ def _volatility_change(series: np.ndarray, x: np.ndarray) -> np.ndarray:
         return np.abs(np.log((recent + 1e-9) / (usual + 1e-9)))
 
 
-def _record(size: np.ndarray, series: np.ndarray, position: np.ndarray, half_life: float, cfg: MonitorConfig,
-            growth: float | None = None) -> np.ndarray:
-    """Each row's faded record: the largest earlier size of its series, halving every ``half_life`` rows; once
-    past ``min_history`` a record grows at most ``growth``-fold (default ``record_growth``) per row."""
-    keep = 0.5 ** (1.0 / half_life)
-    growth = cfg.record_growth if growth is None else growth
-    record = np.zeros(len(size))
-    new_series = np.r_[True, series[1:] != series[:-1]].tolist()
-    best = 0.0
-    for i, (value, fresh, seen) in enumerate(zip(size.tolist(), new_series, position.tolist())):
-        if fresh:
-            best = 0.0
-        record[i] = best
-        capped = min(value, growth * best) if best > 0 and seen >= cfg.min_history else value
-        best = max(best * keep, capped)
-    return record
-
-
 def _ratio(size: np.ndarray, record: np.ndarray, position: np.ndarray, cfg: MonitorConfig) -> np.ndarray:
-    """Size over record (a positive size against no record is a new record by far); 0 before ``min_history``."""
+    """Size over record, (n, k) (a positive size against no record is a new record by far); 0 before ``min_history``."""
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = np.where(record > 0, size / record, np.where(size > 0, 1e12, 0.0))
-    return np.where(position >= cfg.min_history, ratio, 0.0)
+    return np.where((position >= cfg.min_history)[:, None], ratio, 0.0)
 
 
-def _spike_rate(size: np.ndarray, series: np.ndarray, position: np.ndarray, cfg: MonitorConfig) -> np.ndarray:
-    """1 + how many of the last ``rate_windows`` rows departed more than ``rate_share`` of their record; 0 with
-    none. Spikes coming more often is a change even when none is larger than before."""
-    record = _record(size, series, position, cfg.memory_half_life, cfg, growth=np.inf)
+def _spike_rate(size: np.ndarray, record: np.ndarray, series: np.ndarray, cfg: MonitorConfig) -> np.ndarray:
+    """1 + how many of the last ``rate_windows`` rows departed more than ``rate_share`` of their (uncapped)
+    record; 0 with none. Spikes coming more often is a change even when none is larger than before."""
     large = ((record > 0) & (size > cfg.rate_share * record)).astype(np.float64)
     count = _rolling(large, series, cfg.rate_windows, "sum")
     return np.where(count > 0, count + 1.0, 0.0)
