@@ -1,14 +1,14 @@
-"""Alert delivery: publish alerts to Kafka, consume them at least once into idempotent sinks.
+"""Alert delivery: publish alerts to Kafka, consume them into idempotent sinks, effectively once across pods.
 
-Kafka is imported only when a producer or consumer is built, so the pure parts (sinks, dedup store,
-handler) load without it.
+Kafka is imported only when a producer or consumer is built, and prometheus_client only when metrics
+are served, so the pure parts (sinks, delivered index, handler) load without them.
 """
 
 from lam_models.alerting.config import AlertingConfig
-from lam_models.alerting.dedup import DedupStore
+from lam_models.alerting.deadletter import DeadLetterFile
+from lam_models.alerting.delivered import DeliveredIndex, Delivery
 from lam_models.alerting.handler import AlertHandler, Counts, parse_alert
 from lam_models.alerting.sinks import (
-    DeadLetterFile,
     DeliveryError,
     JsonlSink,
     RetryPolicy,
@@ -18,6 +18,6 @@ from lam_models.alerting.sinks import (
 )
 
 __all__ = [
-    "AlertHandler", "AlertingConfig", "Counts", "DeadLetterFile", "DedupStore", "DeliveryError", "JsonlSink",
-    "RetryPolicy", "StdoutSink", "WebhookSink", "deliver_with_retry", "parse_alert",
+    "AlertHandler", "AlertingConfig", "Counts", "DeadLetterFile", "DeliveredIndex", "Delivery", "DeliveryError",
+    "JsonlSink", "RetryPolicy", "StdoutSink", "WebhookSink", "deliver_with_retry", "parse_alert",
 ]

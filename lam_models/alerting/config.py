@@ -1,4 +1,4 @@
-"""Alerting knobs: dedup store, dead-letter, webhook retries and consumer timeouts (defaults in one place).
+"""Alerting knobs: dead-letter, webhook retries, delivered log, metrics and consumer timeouts (defaults in one place).
 
 ``Settings.alerting`` is built from this dataclass field for field (``LAM_ALERTING__*`` env vars).
 """
@@ -18,7 +18,6 @@ class AlertingConfig:
     """How the alert consumer and its sinks behave.
 
     Attributes:
-        dedup_db: SQLite file of delivered (sink, alert_id, revision); None = ``<run_root>/alerting/dedup.sqlite``.
         deadletter: where undeliverable or malformed alerts go: a JSON-lines path, ``"topic"`` for
             ``<alerts>.deadletter``, or None = ``<run_root>/alerting/deadletter-<group>.jsonl``.
         webhook_timeout_s: HTTP timeout of one webhook attempt.
@@ -31,9 +30,12 @@ class AlertingConfig:
         session_timeout_ms: group session timeout (a killed member leaves the group after it).
         heartbeat_interval_ms: group heartbeat interval (about a third of the session timeout).
         max_poll_interval_ms: longest time between polls before the member is evicted.
+        delivered_timeout_s: longest wait to read the delivered topic (``<alerts>.delivered``, the dedup
+            state shared by every pod) to its end, or to have one delivery acknowledged there; past it the
+            member stops without committing rather than deliver blind.
+        metrics_port: serve Prometheus metrics on ``http://0.0.0.0:<port>/metrics``; 0 = off.
     """
 
-    dedup_db: Path | None = None
     deadletter: str | None = None
     webhook_timeout_s: float = 5.0
     webhook_retries: int = 4
@@ -45,12 +47,16 @@ class AlertingConfig:
     session_timeout_ms: int = 10_000
     heartbeat_interval_ms: int = 3_000
     max_poll_interval_ms: int = 300_000
+    delivered_timeout_s: float = 60.0
+    metrics_port: int = 0
 
     def __post_init__(self) -> None:
         if self.webhook_retries < 0 or self.backoff_initial_s < 0 or self.backoff_max_s < self.backoff_initial_s:
             raise ValueError("alerting: webhook_retries >= 0 and 0 <= backoff_initial_s <= backoff_max_s are required")
         if self.poll_timeout_ms < 1 or self.shutdown_timeout_s <= 0 or self.max_poll_records < 1:
             raise ValueError("alerting: poll_timeout_ms, shutdown_timeout_s and max_poll_records must be positive")
+        if self.delivered_timeout_s <= 0 or not 0 <= self.metrics_port <= 65535:
+            raise ValueError("alerting: delivered_timeout_s must be positive and metrics_port in 0..65535 (0 = off)")
         if self.heartbeat_interval_ms >= self.session_timeout_ms:
             raise ValueError("alerting: heartbeat_interval_ms must be below session_timeout_ms (about a third of it)")
 
@@ -58,9 +64,6 @@ class AlertingConfig:
     def from_settings(cls, settings: Settings, **overrides: Any) -> AlertingConfig:
         """The ``alerting`` section of ``settings``, then the non-None ``overrides``."""
         return replace(settings.alerting.to_config(), **{k: v for k, v in overrides.items() if v is not None})
-
-    def dedup_path(self, settings: Settings) -> Path:
-        return Path(self.dedup_db).expanduser() if self.dedup_db else settings.run_root / "alerting" / "dedup.sqlite"
 
     def deadletter_target(self, settings: Settings, group: str) -> str | Path:
         """``"topic"`` or the dead-letter JSON-lines file of a consumer group."""

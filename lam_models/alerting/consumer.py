@@ -1,8 +1,10 @@
-"""The alert consumer: a kafka-python consumer-group member that delivers alerts at least once.
+"""The alert consumer: a kafka-python consumer-group member that delivers alerts to its sinks effectively once.
 
-Offsets are committed only after every record before them reached an outcome (delivered, duplicate,
-failed and dead-lettered, or malformed and dead-lettered); the dedup store turns redeliveries into
-duplicates, so a crash or a rebalance never repeats a delivery that was recorded. SIGTERM or SIGINT
+Offsets are committed only after every record before them reached an outcome on every sink
+(delivered and recorded, duplicate, failed and dead-lettered, or malformed and dead-lettered). The
+deliveries are recorded on the compacted ``<alerts>.delivered`` topic, which a member reads to its
+end whenever it is assigned partitions, so a crash, a rebalance or a pod moved to another node never
+repeats a delivery that was recorded, whichever member delivered it. SIGTERM or SIGINT
 stops the loop within one poll timeout plus the record in flight; a watchdog exits hard if the stop
 takes longer than ``shutdown_timeout_s``. ``python -m lam_models.alerting.consumer consume ...`` runs
 the CLI group (as ``lam alerts``).
@@ -14,49 +16,31 @@ import json
 import logging
 import os
 import signal
+import socket
 import threading
 import time
 from pathlib import Path
 from typing import Any
 
-from lam_models.adapters.kafka_admin import check_reachable, ensure_topics
+from lam_models.adapters.kafka_admin import check_reachable
 from lam_models.adapters.kafka_config import client_config
 from lam_models.alerting.config import AlertingConfig
-from lam_models.alerting.dedup import DedupStore
-from lam_models.alerting.handler import AlertHandler, Counts, DeadLetter
-from lam_models.alerting.sinks import DeadLetterFile, DeliveryInterrupted, RetryPolicy, Sink
+from lam_models.alerting.deadletter import DeadLetter, DeadLetterFile, DeadLetterTopic
+from lam_models.alerting.delivered_topic import DeliveredTopic
+from lam_models.alerting.handler import AlertHandler, Counts
+from lam_models.alerting.sinks import DeliveryInterrupted, RetryPolicy, Sink
 from lam_models.settings import Settings
 
 log = logging.getLogger(__name__)
 HARD_EXIT_CODE = 3
 
 
-class DeadLetterTopic:
-    """Dead-letter on ``<alerts>.deadletter``: the raw bytes as value, reason and origin as headers."""
-
-    def __init__(self, settings: Settings, topic: str) -> None:
-        from kafka import KafkaProducer
-
-        ensure_topics(settings, [topic])
-        self.topic = topic
-        self._producer = KafkaProducer(**client_config(settings.kafka), acks="all", enable_idempotence=True, retries=10)
-
-    def write(self, reason: str, value: bytes | None, **context: Any) -> None:
-        key = context.get("key")
-        headers = [("lam.reason", reason.encode("utf-8"))]
-        headers += [(f"lam.{k}", str(v).encode("utf-8")) for k, v in context.items() if k != "key" and v is not None]
-        future = self._producer.send(self.topic, value=value, key=key.encode("utf-8") if key else None, headers=headers)
-        future.get(timeout=30)  # durable (acks=all) before the offset may be committed
-
-    def close(self) -> None:
-        self._producer.close(timeout=10)
-
-
 class AlertConsumer:
     """One member of consumer group ``group`` on the alerts topic, feeding ``handler``.
 
-    ``stop()`` may be called from any thread or a signal handler; ``counts``, ``assignment`` and the
-    optional JSON ``status_file`` (rewritten after every commit) tell what it has done so far.
+    ``stop()`` may be called from any thread or a signal handler; ``counts``, ``assignment``, ``lag``
+    (records behind the end, per assigned partition) and the optional JSON ``status_file`` (rewritten
+    after every commit) tell what it has done so far.
     """
 
     def __init__(self, settings: Settings, group: str, handler: AlertHandler, config: AlertingConfig,
@@ -70,8 +54,10 @@ class AlertConsumer:
         self.status_file = status_file
         self.stop_event = stop_event or threading.Event()
         self.assignment: list[int] = []
+        self.lag: dict[int, int] = {}
         self.commit_failures = 0
         self.state = "starting"
+        self._assigned = threading.Event()  # new partitions: read the delivered log before their records
 
     @property
     def counts(self) -> Counts:
@@ -88,10 +74,12 @@ class AlertConsumer:
 
         class _Listener(ConsumerRebalanceListener):
             def on_partitions_revoked(self, revoked: Any) -> None:
-                owner.assignment = []
+                owner.assignment, owner.lag = [], {}
 
             def on_partitions_assigned(self, assigned: Any) -> None:
+                # no blocking I/O here (it would stall the client's event loop): the loop catches up
                 owner.assignment = sorted(tp.partition for tp in assigned)
+                owner._assigned.set()
                 owner._write_status()
 
         check_reachable(self.settings)
@@ -121,6 +109,11 @@ class AlertConsumer:
             if remaining is not None and remaining <= 0:
                 return
             batch = consumer.poll(timeout_ms=self.config.poll_timeout_ms, max_records=remaining)
+            if self._assigned.is_set():
+                self._assigned.clear()
+                read = self.handler.delivered.catch_up()
+                log.info("assigned partitions %s; read %d delivery record(s) first", self.assignment, read)
+            self._measure_lag(consumer)
             if not batch:
                 if idle_timeout_s is not None and time.monotonic() - last_record >= idle_timeout_s:
                     return
@@ -156,10 +149,26 @@ class AlertConsumer:
             log.warning("offset commit failed (%s); the records will be redelivered and deduplicated", exc)
         self._write_status()
 
+    def _measure_lag(self, consumer: Any) -> None:
+        """Records past the batch in hand per assigned partition: the last fetch's high watermark minus the
+        position, which ``poll`` moved past the records it returned (no request to the broker)."""
+        from kafka.errors import KafkaError
+
+        lag: dict[int, int] = {}
+        for tp in consumer.assignment():
+            try:
+                end, position = consumer.highwater(tp), consumer.position(tp, timeout_ms=0)
+            except KafkaError:  # revoked meanwhile
+                continue
+            if end is not None and position is not None:
+                lag[tp.partition] = max(0, end - position)
+        self.lag = lag
+
     def status(self) -> dict[str, Any]:
-        return {"group": self.group, "sink": self.handler.sink.name, "pid": os.getpid(), "state": self.state,
-                "assignment": self.assignment, "recovered": self.handler.recovered,
-                "commit_failures": self.commit_failures, **self.counts.as_dict()}
+        return {"group": self.group, "sinks": [s.name for s in self.handler.sinks], "pid": os.getpid(),
+                "state": self.state, "assignment": self.assignment, "lag": self.lag,
+                "recovered": self.handler.recovered, "commit_failures": self.commit_failures,
+                **self.counts.as_dict()}
 
     def _write_status(self) -> None:
         if self.status_file is None:
@@ -169,8 +178,9 @@ class AlertConsumer:
         os.replace(tmp, self.status_file)
 
 
-def build_sink(kind: str, config: AlertingConfig, path: Path | None = None, url: str | None = None) -> Sink:
-    """``stdout``, ``jsonl`` (needs ``path``) or ``webhook`` (needs ``url``)."""
+def build_sink(kind: str, config: AlertingConfig, path: Path | None = None, url: str | None = None,
+               jsonl_name: str | None = None) -> Sink:
+    """``stdout``, ``jsonl`` (needs ``path``; ``jsonl_name`` names it across pods) or ``webhook`` (needs ``url``)."""
     from lam_models.alerting.sinks import JsonlSink, StdoutSink, WebhookSink
 
     if kind == "stdout":
@@ -178,7 +188,7 @@ def build_sink(kind: str, config: AlertingConfig, path: Path | None = None, url:
     if kind == "jsonl":
         if path is None:
             raise ValueError("the jsonl sink needs --path FILE")
-        return JsonlSink(path)
+        return JsonlSink(path, name=jsonl_name)
     if kind == "webhook":
         if not url:
             raise ValueError("the webhook sink needs --url http(s)://...")
@@ -186,29 +196,42 @@ def build_sink(kind: str, config: AlertingConfig, path: Path | None = None, url:
     raise ValueError(f"unknown sink {kind!r}: use stdout, jsonl or webhook")
 
 
-def build_consumer(settings: Settings, group: str, sink: Sink, config: AlertingConfig,
+def build_consumer(settings: Settings, group: str, sinks: list[Sink], config: AlertingConfig,
                    instance_id: str | None = None, status_file: Path | None = None) -> AlertConsumer:
-    """Wire sink, dedup store, dead-letter and retry policy into a consumer (nothing connects yet)."""
+    """Wire sinks, the delivered log, dead-letter and retry policy into a consumer.
+
+    Creates the delivered topic (and the dead-letter topic) when missing; the group is joined in ``run``.
+    """
     target = config.deadletter_target(settings, group)
     deadletter: DeadLetter = (DeadLetterTopic(settings, f"{settings.topics.alerts}.deadletter")
                               if target == "topic" else DeadLetterFile(Path(target)))
+    member = instance_id or f"{socket.gethostname()}:{os.getpid()}"
+    delivered = DeliveredTopic(settings, {"group": group, "member": member}, timeout_s=config.delivered_timeout_s)
     policy = RetryPolicy(config.webhook_retries, config.backoff_initial_s, config.backoff_max_s)
     stop_event = threading.Event()
-    handler = AlertHandler(sink, DedupStore(config.dedup_path(settings)), deadletter, policy,
-                           wait=stop_event.wait, context={"group": group})
+    handler = AlertHandler(sinks, delivered, deadletter, policy, wait=stop_event.wait, context={"group": group})
     return AlertConsumer(settings, group, handler, config, instance_id, status_file, stop_event)
 
 
 def run_consumer(consumer: AlertConsumer, max_messages: int | None = None, idle_timeout_s: float | None = None,
                  handle_signals: bool = True) -> Counts:
-    """Run until done; SIGTERM/SIGINT stop it gracefully, a second signal or the watchdog exits hard."""
+    """Run until done, with ``/metrics`` served when ``metrics_port`` is set; SIGTERM/SIGINT stop it
+    gracefully, a second signal or the watchdog exits hard."""
     if handle_signals:
         _install_signal_handlers(consumer)
+    metrics = None
     try:
+        if consumer.config.metrics_port:
+            from lam_models.alerting.metrics import MetricsServer
+
+            metrics = MetricsServer(consumer, consumer.config.metrics_port)
         return consumer.run(max_messages, idle_timeout_s)
     finally:
-        consumer.handler.sink.close()
-        consumer.handler.store.close()
+        if metrics is not None:
+            metrics.close()
+        for sink in consumer.handler.sinks:
+            sink.close()
+        consumer.handler.delivered.close()
         consumer.handler.deadletter.close()
 
 

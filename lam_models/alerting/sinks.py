@@ -1,13 +1,12 @@
-"""Alert sinks (stdout, JSON-lines file, webhook), retries with exponential backoff, and the dead-letter.
+"""Alert sinks (stdout, JSON-lines file, webhook) and retries with exponential backoff.
 
 A sink delivers one alert record. ``deliver_with_retry`` retries what may succeed later (timeouts,
 HTTP 5xx, 408, 429) with exponential backoff and gives up at once on what will not (other 4xx);
-what keeps failing goes to a ``DeadLetterFile`` and the caller moves on.
+what keeps failing goes to the dead-letter (``deadletter.py``) and the caller moves on.
 """
 
 from __future__ import annotations
 
-import base64
 import fcntl
 import hashlib
 import json
@@ -17,13 +16,12 @@ import urllib.error
 import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Protocol, TextIO
 from urllib.parse import urlsplit
 
+from lam_models.alerting.delivered import DeliveredLog, Delivery
 from lam_models.files import fsync_dir
-from lam_models.alerting.dedup import DedupStore
 
 
 class DeliveryError(Exception):
@@ -43,15 +41,18 @@ class SinkBusy(RuntimeError):
 
 
 class Sink(Protocol):
-    """Where alerts go. ``name`` identifies the destination in the dedup store."""
+    """Where alerts go. ``name`` identifies the destination in the delivered log, across pods."""
 
     name: str
 
-    def recover(self, store: DedupStore) -> int:
-        """Reconcile the sink with the store after a crash; returns deliveries found and recorded."""
+    def recover(self, log: DeliveredLog) -> int:
+        """Reconcile the sink with the log after a crash; returns deliveries found and newly recorded."""
 
-    def deliver(self, alert: dict[str, Any], line: bytes) -> int | None:
-        """Deliver one alert (``line`` is its JSON, newline-terminated); returns a byte marker or None."""
+    def deliver(self, alert: dict[str, Any], line: bytes) -> None:
+        """Deliver one alert (``line`` is its JSON, newline-terminated)."""
+
+    def recorded(self) -> None:
+        """The last delivery is now durable in the delivered log (a file sink moves its repair marker)."""
 
     def close(self) -> None: ...
 
@@ -59,6 +60,11 @@ class Sink(Protocol):
 def encode_alert(alert: dict[str, Any]) -> bytes:
     """One alert as a compact JSON line (UTF-8, newline-terminated)."""
     return (json.dumps(alert, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
+
+
+def idempotency_key(alert: dict[str, Any]) -> str:
+    """``<alert_id>:<revision>``: the same for every redelivery of one revision, whichever pod sends it."""
+    return f"{alert['alert_id']}:{alert['revision']}"
 
 
 class StdoutSink:
@@ -69,7 +75,7 @@ class StdoutSink:
     def __init__(self, stream: TextIO | None = None) -> None:
         self._stream = stream
 
-    def recover(self, store: DedupStore) -> int:
+    def recover(self, log: DeliveredLog) -> int:
         return 0
 
     def deliver(self, alert: dict[str, Any], line: bytes) -> None:
@@ -80,22 +86,36 @@ class StdoutSink:
         except OSError as exc:
             raise DeliveryError(f"stdout: {exc}") from exc
 
+    def recorded(self) -> None:
+        pass
+
     def close(self) -> None:
         pass
 
 
 class JsonlSink:
-    """Appends alerts to a JSON-lines file, each line fsynced before the delivery is recorded.
+    """Appends alerts to a JSON-lines file, each line fsynced before its delivery is recorded.
 
-    Exactly once across kill -9: the store keeps the file size up to which lines are recorded, in the
-    same transaction as the delivery rows. On start, complete lines past that marker (appended, then
-    the process died before recording them) are recorded, and a torn last line is cut off; the
-    redelivered alerts are then seen as duplicates. One writer per file, enforced with ``flock``.
+    Exactly once across kill -9 for its single writer (``flock``): ``<file>.recorded`` holds the byte
+    size up to which the file's lines are known to be in the delivered log. It is rewritten after each
+    recorded delivery, so it can lag but never lead. On start, complete lines past it (appended, then
+    the process died before recording them) are recorded and a torn last line is cut off; the
+    redelivered alerts are then duplicates. The marker is a local file because it describes a local
+    file: it lives and dies with it. Crash repair needs that file, so a line appended by a pod that is
+    gone before recording it is not seen by the member that takes its partitions over.
+
+    Args:
+        path: the file.
+        name: the destination in the delivered log; default ``jsonl:<absolute path>``. Members of one
+            group whose files together are one archive (a file per pod, or per test process) share it, so
+            an alert in one file is not written to another when its partition moves. Pods of the chart
+            use the same path, hence the same default name.
     """
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, name: str | None = None) -> None:
         self.path = Path(path).expanduser().resolve()
-        self.name = f"jsonl:{self.path}"
+        self.name = f"jsonl:{name or self.path}"
+        self._marker_path = self.path.with_name(self.path.name + ".recorded")
         self.path.parent.mkdir(parents=True, exist_ok=True)
         created = not self.path.exists()
         self._fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
@@ -107,8 +127,8 @@ class JsonlSink:
         if created:
             fsync_dir(self.path.parent)
 
-    def recover(self, store: DedupStore) -> int:
-        marker = store.marker(self.name)
+    def recover(self, log: DeliveredLog) -> int:
+        marker = self.marker()
         size = os.fstat(self._fd).st_size
         if marker > size:  # the file was replaced or cut: rescan it all (recording is idempotent)
             marker = 0
@@ -119,29 +139,57 @@ class JsonlSink:
         if len(complete) < len(tail):
             os.ftruncate(self._fd, marker + len(complete))
             os.fsync(self._fd)
-        rows = [row for row in (_delivery_of(line) for line in complete.splitlines()) if row is not None]
-        return store.record_many(self.name, rows, marker=marker + len(complete))
+        rows = [row for row in (self._delivery_of(line) for line in complete.splitlines()) if row is not None]
+        found = log.record_many(rows)
+        self._write_marker(marker + len(complete))
+        return found
 
-    def deliver(self, alert: dict[str, Any], line: bytes) -> int:
+    def deliver(self, alert: dict[str, Any], line: bytes) -> None:
         try:
             view = memoryview(line)
             while view:
                 view = view[os.write(self._fd, view):]
             os.fsync(self._fd)
-            return os.fstat(self._fd).st_size
         except OSError as exc:
             raise DeliveryError(f"jsonl {self.path}: {exc}") from exc
+
+    def recorded(self) -> None:
+        self._write_marker(os.fstat(self._fd).st_size)
+
+    def marker(self) -> int:
+        """Byte size up to which the file is recorded; 0 when unknown (a lost or torn marker only costs a rescan)."""
+        try:
+            return int(self._marker_path.read_text())
+        except (OSError, ValueError):
+            return 0
 
     def close(self) -> None:
         if self._fd >= 0:
             os.close(self._fd)
             self._fd = -1
 
+    def _write_marker(self, position: int) -> None:
+        # no fsync: after a power loss an older or empty marker only means a longer rescan
+        tmp = self._marker_path.with_name(self._marker_path.name + ".tmp")
+        tmp.write_text(str(position))
+        os.replace(tmp, self._marker_path)
+
+    def _delivery_of(self, line: bytes) -> Delivery | None:
+        try:
+            alert = json.loads(line)
+            return Delivery(self.name, str(alert["alert_id"]), int(alert["revision"]), alert.get("fingerprint"))
+        except (ValueError, KeyError, TypeError):
+            return None
+
 
 class WebhookSink:
-    """POSTs each alert as JSON; ``Idempotency-Key: <alert_id>:<revision>`` lets the receiver dedup too.
+    """POSTs each alert as JSON with its idempotency key ``<alert_id>:<revision>`` twice: in the
+    ``Idempotency-Key`` header and in the body's ``idempotency_key`` field (receivers such as PagerDuty
+    read one or the other).
 
-    2xx is success; timeouts, connection errors, 408, 429 and 5xx are retryable; other statuses are not.
+    A delivery cut between the receiver's 2xx and its record in the delivered log is sent again by
+    whichever pod owns the partition next, with the same key, so the receiver can drop it. 2xx is
+    success; timeouts, connection errors, 408, 429 and 5xx are retryable; other statuses are not.
     """
 
     def __init__(self, url: str, timeout_s: float = 5.0, headers: dict[str, str] | None = None) -> None:
@@ -154,14 +202,14 @@ class WebhookSink:
         # the name keeps no secret of the url (tokens often live in its path or query)
         self.name = f"webhook:{parts.hostname}:{hashlib.sha256(url.encode()).hexdigest()[:12]}"
 
-    def recover(self, store: DedupStore) -> int:
+    def recover(self, log: DeliveredLog) -> int:
         return 0
 
     def deliver(self, alert: dict[str, Any], line: bytes) -> None:
-        request = urllib.request.Request(self.url, data=line, method="POST", headers={
-            "Content-Type": "application/json", "Idempotency-Key": f"{alert['alert_id']}:{alert['revision']}",
-            "User-Agent": "lam-pipelines-alerts", **self.headers,
-        })
+        key = idempotency_key(alert)
+        request = urllib.request.Request(self.url, data=encode_alert({**alert, "idempotency_key": key}), method="POST",
+                                         headers={"Content-Type": "application/json", "Idempotency-Key": key,
+                                                  "User-Agent": "lam-pipelines-alerts", **self.headers})
         try:
             with urllib.request.urlopen(request, timeout=self.timeout_s) as response:
                 response.read()
@@ -171,6 +219,9 @@ class WebhookSink:
         except (urllib.error.URLError, TimeoutError, OSError) as exc:
             reason = getattr(exc, "reason", exc)
             raise DeliveryError(f"webhook: {type(reason).__name__}: {reason}") from None
+
+    def recorded(self) -> None:
+        pass
 
     def close(self) -> None:
         pass
@@ -191,11 +242,10 @@ class RetryPolicy:
 
 @dataclass(frozen=True)
 class DeliveryResult:
-    """Outcome of ``deliver_with_retry``: ``ok`` with the sink's marker, or the last error."""
+    """Outcome of ``deliver_with_retry``: ``ok``, or the last error."""
 
     ok: bool
     attempts: int
-    marker: int | None = None
     error: str | None = None
 
 
@@ -212,53 +262,11 @@ def deliver_with_retry(sink: Sink, alert: dict[str, Any], line: bytes, policy: R
     while True:
         attempt += 1
         try:
-            return DeliveryResult(True, attempt, marker=sink.deliver(alert, line))
+            sink.deliver(alert, line)
+            return DeliveryResult(True, attempt)
         except DeliveryError as exc:
             if not exc.retryable or attempt > len(delays):
                 suffix = "" if exc.retryable else " (not retryable)"
                 return DeliveryResult(False, attempt, error=f"{exc} after {attempt} attempt(s){suffix}")
             if wait(delays[attempt - 1]):
                 raise DeliveryInterrupted(f"stopped while retrying: {exc}") from None
-
-
-class DeadLetterFile:
-    """Append-only JSON-lines dead-letter: each entry is fsynced before ``write`` returns."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = Path(path).expanduser()
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-
-    def write(self, reason: str, value: bytes | None, **context: Any) -> None:
-        """Record one rejected or undeliverable record with its reason and where it came from."""
-        entry: dict[str, Any] = {"at": datetime.now(timezone.utc).isoformat(), "reason": reason, **context}
-        entry.update(raw_fields(value))
-        data = (json.dumps(entry, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
-        fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
-        try:
-            view = memoryview(data)
-            while view:
-                view = view[os.write(fd, view):]
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-
-    def close(self) -> None:
-        pass
-
-
-def raw_fields(value: bytes | None) -> dict[str, Any]:
-    """The record's bytes as text when they are UTF-8, else as base64 (nothing is lost)."""
-    if value is None:
-        return {"value": None}
-    try:
-        return {"value": value.decode("utf-8")}
-    except UnicodeDecodeError:
-        return {"value_b64": base64.b64encode(value).decode("ascii")}
-
-
-def _delivery_of(line: bytes) -> tuple[str, int, str | None] | None:
-    try:
-        alert = json.loads(line)
-        return str(alert["alert_id"]), int(alert["revision"]), alert.get("fingerprint")
-    except (ValueError, KeyError, TypeError):
-        return None

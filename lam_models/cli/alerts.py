@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from lam_models.cli._common import clear_errors, console, guarded, operational_errors, settings
+from lam_models.cli._common import clear_errors, console, operational_errors, settings
 
 if TYPE_CHECKING:
     from lam_models.alerting.sensitivity import Recommendation
@@ -34,27 +34,40 @@ class SinkKind(str, Enum):
 @app.command()
 def consume(
     group: str = typer.Option(..., "--group", help="consumer group; members of one group share the partitions"),
-    sink: SinkKind = typer.Option(..., "--sink", help="where alerts go"),
+    sink: list[SinkKind] = typer.Option(..., "--sink", help="where alerts go; repeat for several (each kind once)"),
     path: Path | None = typer.Option(None, "--path", help="jsonl sink: the file (one writer per file)"),
+    jsonl_name: str | None = typer.Option(None, "--jsonl-name", help="jsonl sink: name deliveries are deduplicated under "
+                                          "(default: the file's path); the same for members whose files form one archive"),
     url: str | None = typer.Option(None, "--url", help="webhook sink: http(s) URL receiving one POST per alert"),
     max_messages: int | None = typer.Option(None, "--max-messages", min=1, help="stop after this many records"),
     idle_timeout: float | None = typer.Option(None, "--idle-timeout", min=0, help="stop after this many seconds without records"),
     deadletter: str | None = typer.Option(None, "--deadletter", help="dead-letter JSON-lines FILE, or 'topic' for <alerts>.deadletter"),
-    dedup_db: Path | None = typer.Option(None, "--dedup-db", help="SQLite store of delivered alerts"),
+    metrics_port: int | None = typer.Option(None, "--metrics-port", min=0, max=65535, help="serve Prometheus /metrics on this port (0 = off)"),
     instance_id: str | None = typer.Option(None, "--instance-id", help="static group member id: a restart takes over at once"),
     status_file: Path | None = typer.Option(None, "--status-file", help="JSON counts and assignment, rewritten after each commit"),
 ) -> None:
-    """Run a consumer-group member until stopped (SIGTERM/SIGINT), --max-messages or --idle-timeout; print counts."""
+    """Run a consumer-group member until stopped (SIGTERM/SIGINT), --max-messages or --idle-timeout; print counts.
+
+    What reached each sink is recorded on the compacted <alerts>.delivered topic, shared by every member, so an
+    alert revision reaches each sink once even when its partition moves to another pod.
+    """
     from lam_models.alerting.config import AlertingConfig
     from lam_models.alerting.consumer import build_consumer, build_sink, run_consumer
+    from lam_models.alerting.delivered_topic import DeliveredLogUnavailable
     from lam_models.alerting.sinks import SinkBusy
 
     s = settings()
     with clear_errors(*operational_errors(), ValueError, SinkBusy):
-        config = AlertingConfig.from_settings(s, dedup_db=dedup_db, deadletter=deadletter)
-        member = build_consumer(s, group, build_sink(sink.value, config, path, url), config, instance_id, status_file)
+        if len(set(sink)) < len(sink):
+            raise ValueError("give each --sink kind once")
+        if jsonl_name and SinkKind.jsonl not in sink:
+            raise ValueError("--jsonl-name names the jsonl sink: add --sink jsonl --path FILE")
+        config = AlertingConfig.from_settings(s, deadletter=deadletter, metrics_port=metrics_port)
+        sinks = [build_sink(kind.value, config, path, url, jsonl_name) for kind in sink]
+        member = build_consumer(s, group, sinks, config, instance_id, status_file)
     try:
-        guarded(lambda: run_consumer(member, max_messages, idle_timeout))
+        with clear_errors(*operational_errors(), DeliveredLogUnavailable):
+            run_consumer(member, max_messages, idle_timeout)
     finally:
         typer.echo("alerts: " + json.dumps(member.status()), err=True)
 

@@ -108,7 +108,7 @@ def _deliver_alerts(s) -> dict:
 
     path = s.lake_root / "alerts.jsonl"
     config = AlertingConfig.from_settings(s)
-    member = build_consumer(s, "lam-demo", build_sink("jsonl", config, path), config)
+    member = build_consumer(s, "lam-demo", [build_sink("jsonl", config, path)], config)
     counts = run_consumer(member, idle_timeout_s=5.0, handle_signals=False)
     return {"file": str(path), **counts.as_dict()}
 

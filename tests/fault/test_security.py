@@ -155,7 +155,7 @@ def test_spark_connector_and_alert_consumer_use_settings_credentials_and_never_r
     publish_alerts(s, alerts)
     consumed = subprocess.run(
         [sys.executable, "-m", "lam_models.alerting.consumer", "consume", "--group", "g-secure", "--sink", "stdout",
-         "--max-messages", "4", "--dedup-db", str(s.lake_root / "dedup.sqlite"), "--deadletter", str(s.lake_root / "dead.jsonl")],
+         "--max-messages", "4", "--deadletter", str(s.lake_root / "dead.jsonl")],
         env={**env, "LAM_ALERTING__POLL_TIMEOUT_MS": "200"}, cwd=REPO, capture_output=True, text=True, timeout=120)
     outputs.append(consumed.stdout + consumed.stderr)
     assert consumed.returncode == 0, consumed.stderr[-2000:]

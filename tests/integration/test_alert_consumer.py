@@ -7,7 +7,6 @@ import json
 import os
 import signal
 import subprocess
-import sys
 import threading
 import time
 from dataclasses import replace
@@ -19,79 +18,32 @@ from lam_models.adapters.kafka_config import client_config
 from lam_models.adapters.producers import encode, produce
 from lam_models.alerting.config import AlertingConfig
 from lam_models.alerting.consumer import build_consumer, build_sink, run_consumer
-from lam_models.alerting.dedup import DedupStore
+from lam_models.alerting.delivered_topic import DeliveredTopic
 from lam_models.alerting.publish import publish_alerts
+from tests.integration.alert_support import (  # noqa: F401 (spawn is a fixture)
+    FAST_GROUP,
+    all_committed,
+    consume_cmd,
+    line_count,
+    sink_lines,
+    spawn,
+    wait_until,
+)
 from tests.unit.alerting.records import make_alert
 from tests.unit.alerting.webhook_server import serve
 
 pytestmark = pytest.mark.integration
 
-FAST_GROUP = {"LAM_ALERTING__SESSION_TIMEOUT_MS": "6000", "LAM_ALERTING__HEARTBEAT_INTERVAL_MS": "1000",
-              "LAM_ALERTING__POLL_TIMEOUT_MS": "200"}
 CONFIG = AlertingConfig(session_timeout_ms=6000, heartbeat_interval_ms=1000, poll_timeout_ms=200,
                         webhook_retries=2, backoff_initial_s=0.01, backoff_max_s=0.02, shutdown_timeout_s=10)
 
 
-def wait_until(condition, timeout_s: float, what: str, every_s: float = 0.02):
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(every_s)
-    raise AssertionError(f"timed out after {timeout_s} s waiting for {what}")
-
-
-def sink_lines(path: Path) -> list[tuple[str, int]]:
-    if not path.exists():
-        return []
-    return [(a["alert_id"], a["revision"]) for a in map(json.loads, path.read_text().splitlines())]
-
-
-def line_count(path: Path) -> int:
-    return path.read_bytes().count(b"\n") if path.exists() else 0
-
-
-def all_committed(s, group: str, timeout_s: float = 0.0) -> bool:
-    """Whether the group's committed offsets reached the end of every partition (polled up to ``timeout_s``)."""
-    from kafka import KafkaConsumer, TopicPartition
-
-    probe = KafkaConsumer(**client_config(s.kafka), group_id=group, enable_auto_commit=False)
-    try:
-        tps = [TopicPartition(s.topics.alerts, p) for p in probe.partitions_for_topic(s.topics.alerts)]
-        end = probe.end_offsets(tps)
-        done = lambda: all((probe.committed(tp) or 0) == end[tp] for tp in tps)  # noqa: E731
-        return bool(done() if timeout_s <= 0 else wait_until(done, timeout_s, f"group {group} to commit everything", 0.2))
-    finally:
-        probe.close()
-
-
-def consume_cmd(group: str, *args: str) -> list[str]:
-    return [sys.executable, "-m", "lam_models.alerting.consumer", "consume", "--group", group, *args]
-
-
 def start_member(s, group: str, sink_path: Path, tmp_path: Path, config: AlertingConfig = CONFIG, **kw):
-    member = build_consumer(s, group, build_sink("jsonl", config, path=sink_path),
-                            replace(config, dedup_db=tmp_path / "dedup.sqlite", deadletter=str(tmp_path / "dead.jsonl")))
+    member = build_consumer(s, group, [build_sink("jsonl", config, path=sink_path)],
+                            replace(config, deadletter=str(tmp_path / "dead.jsonl")))
     thread = threading.Thread(target=run_consumer, args=(member,), kwargs={"handle_signals": False, **kw}, daemon=True)
     thread.start()
     return member, thread
-
-
-@pytest.fixture
-def spawn():
-    """Popen that never outlives its test: a failed assertion must not leave a consumer running."""
-    started: list[subprocess.Popen] = []
-
-    def start(*args, **kwargs) -> subprocess.Popen:
-        started.append(subprocess.Popen(*args, **kwargs))
-        return started[-1]
-
-    yield start
-    for proc in started:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait(10)
 
 
 def test_kill_9_mid_stream_then_restart_delivers_every_alert_exactly_once(kafka_settings, tmp_path, spawn):
@@ -100,12 +52,11 @@ def test_kill_9_mid_stream_then_restart_delivers_every_alert_exactly_once(kafka_
     publish_alerts(s, alerts)
     produce(s, s.topics.alerts, [(a["key"].encode(), encode(a), None) for a in alerts[:30]], progress=False)  # resent
     expected = {(a["alert_id"], a["revision"]) for a in alerts}
-    out, db = tmp_path / "alerts.jsonl", tmp_path / "dedup.sqlite"
-    args = ["--sink", "jsonl", "--path", str(out), "--dedup-db", str(db), "--deadletter", str(tmp_path / "dead.jsonl"),
-            "--instance-id", "member-1"]
+    out = tmp_path / "alerts.jsonl"
+    args = ["--sink", "jsonl", "--path", str(out), "--deadletter", str(tmp_path / "dead.jsonl"), "--instance-id", "member-1"]
     env = {**os.environ, **s.to_env(), **FAST_GROUP}
 
-    # 1. killed between the fsynced append of the 40th alert and its dedup record: the worst moment
+    # 1. killed between the fsynced append of the 40th alert and its record on the delivered topic: the worst moment
     crashed = subprocess.run(consume_cmd("g-kill", *args), env={**env, "LAM_FAILPOINT": "alerts.after_deliver.40"},
                              capture_output=True, text=True, timeout=240)
     assert crashed.returncode == -9, crashed.stderr[-2000:]
@@ -136,8 +87,12 @@ def test_kill_9_mid_stream_then_restart_delivers_every_alert_exactly_once(kafka_
     delivered = sink_lines(out)
     assert len(delivered) == len(set(delivered)) == len(expected), "no duplicate, no gap"
     assert set(delivered) == expected
-    with DedupStore(db) as store:
-        assert len(store.delivered(f"jsonl:{out.resolve()}")) == len(expected)
+    log = DeliveredTopic(s)
+    try:
+        log.catch_up()
+        assert set(log.index.delivered(f"jsonl:{out.resolve()}")) == expected, "every line is recorded on the topic"
+    finally:
+        log.close()
 
 
 def test_two_members_of_one_group_share_the_partitions(kafka_settings, tmp_path):
@@ -169,8 +124,8 @@ def test_webhook_failures_are_retried_then_dead_lettered_and_committed(kafka_set
     publish_alerts(s, alerts)
     with serve() as receiver:
         receiver.fail_keys = {failing.pop(): 503, failing.pop(): 500}
-        config = replace(CONFIG, dedup_db=tmp_path / "dedup.sqlite", deadletter=str(tmp_path / "dead.jsonl"))
-        member = build_consumer(s, "g-hook", build_sink("webhook", config, url=receiver.url), config)
+        config = replace(CONFIG, deadletter=str(tmp_path / "dead.jsonl"))
+        member = build_consumer(s, "g-hook", [build_sink("webhook", config, url=receiver.url)], config)
         started = time.monotonic()
         counts = run_consumer(member, idle_timeout_s=1.0, handle_signals=False)
     assert time.monotonic() - started < 20, "--idle-timeout ends the run"
@@ -194,8 +149,7 @@ def test_malformed_alerts_are_dead_lettered_to_the_topic_and_the_consumer_goes_o
     produce(s, s.topics.alerts, [(b"ticker:MIX", m if isinstance(m, bytes) else encode(m), None) for m in messages],
             progress=False)
     env = {**os.environ, **s.to_env(), **FAST_GROUP}
-    run = subprocess.run(consume_cmd("g-bad", "--sink", "stdout", "--max-messages", "6", "--deadletter", "topic",
-                                     "--dedup-db", str(tmp_path / "dedup.sqlite")),
+    run = subprocess.run(consume_cmd("g-bad", "--sink", "stdout", "--max-messages", "6", "--deadletter", "topic"),
                          env=env, capture_output=True, text=True, timeout=240)
     assert run.returncode == 0, run.stderr[-2000:]
     assert [json.loads(x) for x in run.stdout.splitlines()] == good, "every good alert after a bad one is delivered"

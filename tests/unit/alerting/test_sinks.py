@@ -1,4 +1,4 @@
-"""Sinks: stdout, crash-safe JSON-lines, webhook against a local server, backoff and dead-letter."""
+"""Sinks: stdout, crash-safe JSON-lines, webhook with idempotency keys against a local server, backoff, dead-letter."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ import json
 
 import pytest
 
-from lam_models.alerting.dedup import DedupStore
+from lam_models.alerting.deadletter import DeadLetterFile
+from lam_models.alerting.delivered import Delivery
 from lam_models.alerting.sinks import (
-    DeadLetterFile,
     DeliveryError,
     DeliveryInterrupted,
     JsonlSink,
@@ -19,7 +19,9 @@ from lam_models.alerting.sinks import (
     WebhookSink,
     deliver_with_retry,
     encode_alert,
+    idempotency_key,
 )
+from tests.unit.alerting.memory_log import MemoryLog
 from tests.unit.alerting.records import make_alert
 
 NO_WAIT = lambda seconds: False  # noqa: E731
@@ -41,43 +43,56 @@ def test_stdout_sink_writes_one_json_line():
     assert json.loads(stream.getvalue()) == alert and stream.getvalue().endswith("\n")
 
 
-def test_jsonl_sink_appends_and_returns_the_file_size(tmp_path):
+def test_jsonl_sink_appends_and_moves_its_marker_only_once_recorded(tmp_path):
     sink = JsonlSink(tmp_path / "out" / "alerts.jsonl")
     first, second = make_alert(1), make_alert(2)
-    m1 = sink.deliver(first, encode_alert(first))
-    m2 = sink.deliver(second, encode_alert(second))
+    sink.deliver(first, encode_alert(first))
+    sink.recorded()
+    sink.deliver(second, encode_alert(second))
+    assert sink.marker() == len(encode_alert(first)), "the second line is not recorded yet"
+    sink.recorded()
+    assert sink.marker() == len(encode_alert(first)) + len(encode_alert(second))
     sink.close()
-    assert m1 == len(encode_alert(first)) and m2 == m1 + len(encode_alert(second))
     assert lines(tmp_path / "out" / "alerts.jsonl") == [first, second]
+    assert (tmp_path / "out" / "alerts.jsonl.recorded").read_text() == str(sink.marker())
 
 
 def test_jsonl_recover_records_lines_appended_but_not_recorded_and_cuts_a_torn_line(tmp_path):
     path = tmp_path / "alerts.jsonl"
-    store = DedupStore(tmp_path / "d.sqlite")
+    log = MemoryLog()
     sink = JsonlSink(path)
     recorded, unrecorded = make_alert(1), make_alert(2, revision=2)
-    store.record(sink.name, recorded["alert_id"], 1, marker=sink.deliver(recorded, encode_alert(recorded)))
+    sink.deliver(recorded, encode_alert(recorded))
+    log.record_many([Delivery(sink.name, recorded["alert_id"], 1)])
+    sink.recorded()
     sink.deliver(unrecorded, encode_alert(unrecorded))  # the process "died" before recording this one
     sink.deliver(make_alert(3), encode_alert(make_alert(3))[:25])  # and this line was torn
     sink.close()
 
     again = JsonlSink(path)
-    assert again.recover(store) == 1
-    assert store.check(again.name, unrecorded["alert_id"], 2) == "duplicate"
-    assert store.check(again.name, make_alert(3)["alert_id"], 1) == "new", "a torn line is not a delivery"
+    assert again.recover(log) == 1
+    assert log.check(again.name, unrecorded["alert_id"], 2) == "duplicate"
+    assert log.check(again.name, make_alert(3)["alert_id"], 1) == "new", "a torn line is not a delivery"
     assert lines(path) == [recorded, unrecorded]
-    assert store.marker(again.name) == path.stat().st_size
-    assert again.recover(store) == 0, "recovering twice finds nothing new"
+    assert again.marker() == path.stat().st_size
+    assert again.recover(log) == 0, "recovering twice finds nothing new"
 
 
-def test_jsonl_recover_rescans_a_file_shorter_than_the_marker(tmp_path):
+@pytest.mark.parametrize("marker", ["10000", "", "garbage"])
+def test_jsonl_recover_rescans_the_file_when_the_marker_is_past_its_end_or_unreadable(tmp_path, marker):
     path = tmp_path / "alerts.jsonl"
-    store = DedupStore(tmp_path / "d.sqlite")
+    log = MemoryLog()
     sink = JsonlSink(path)
-    store.record(sink.name, "0" * 32, 1, marker=10_000)
     alert = make_alert(5)
     sink.deliver(alert, encode_alert(alert))
-    assert sink.recover(store) == 1 and store.marker(sink.name) == path.stat().st_size
+    (tmp_path / "alerts.jsonl.recorded").write_text(marker)
+    assert sink.recover(log) == 1 and sink.marker() == path.stat().st_size
+
+
+def test_jsonl_files_of_one_archive_share_a_name(tmp_path):
+    a, b = JsonlSink(tmp_path / "a" / "alerts.jsonl", name="desk"), JsonlSink(tmp_path / "b" / "alerts.jsonl", name="desk")
+    assert a.name == b.name == "jsonl:desk"
+    assert JsonlSink(tmp_path / "c.jsonl").name == f"jsonl:{(tmp_path / 'c.jsonl').resolve()}", "default: the path"
 
 
 def test_one_writer_per_jsonl_file(tmp_path):
@@ -88,14 +103,16 @@ def test_one_writer_per_jsonl_file(tmp_path):
     JsonlSink(tmp_path / "a.jsonl").close()
 
 
-def test_webhook_posts_json_with_an_idempotency_key(webhook):
+def test_webhook_posts_json_with_an_idempotency_key_in_header_and_body(webhook):
     alert = make_alert(7, revision=2)
     sink = WebhookSink(webhook.url)
     sink.deliver(alert, encode_alert(alert))
-    request = webhook.requests[0]
-    assert request["body"] == alert
-    assert request["headers"]["Idempotency-Key"] == f"{alert['alert_id']}:2"
-    assert request["headers"]["Content-Type"] == "application/json"
+    sink.deliver(alert, encode_alert(alert))
+    first, again = webhook.requests
+    assert first["body"] == {**alert, "idempotency_key": f"{alert['alert_id']}:2"}
+    assert first["headers"]["Idempotency-Key"] == first["body"]["idempotency_key"] == idempotency_key(alert)
+    assert again["headers"]["Idempotency-Key"] == first["headers"]["Idempotency-Key"], "a resend carries the same key"
+    assert first["headers"]["Content-Type"] == "application/json"
     assert "secret" not in sink.name, "the sink name keeps no token of the url"
 
 
