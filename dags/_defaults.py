@@ -73,25 +73,26 @@ def spark_connection_env(spark_settings: Any) -> dict[str, str]:
 
 
 @task(multiple_outputs=False)
-def run_step(name: str, start: str, end: str, model_version: str | None = None) -> dict[str, Any]:
+def run_step(name: str, start: str, end: str, model_version: str | None = None, backfill: bool = False) -> dict[str, Any]:
     """TaskFlow body of every step: the job's entry point, in-process, over ``[start, end)``."""
     from jobs.nightly import run_step as run
 
-    summary = run(name, settings(), start, end, model_version or None)
+    summary = run(name, settings(), start, end, model_version or None, backfill)
     log.info("summary %s: %s", name, json.dumps(summary, default=str, sort_keys=True))
     return json.loads(json.dumps(summary, default=str))
 
 
-def step_task(step: Step, start: str, end: str, model_version: str | None = None):
+def step_task(step: Step, start: str, end: str, model_version: str | None = None, backfill: bool = False):
     """The task running ``step`` over ``[start, end)`` (templates allowed), as config decides.
 
     Args:
         step: the step from ``jobs.nightly.STEPS``.
         start, end: ISO-8601 interval bounds or Jinja templates rendering to them.
         model_version: pinned model version (template allowed); empty = production.
+        backfill: a backfill re-reads the interval's records by broker time; a nightly run reads what is new.
     """
     if parse_time_runner() == TASKFLOW:
-        return run_step.override(task_id=step.name)(step.name, start, end, model_version)
+        return run_step.override(task_id=step.name)(step.name, start, end, model_version, backfill)
     current = settings()
     from airflow.providers.apache.spark.operators.spark_submit import SparkSubmitOperator
 
@@ -101,7 +102,7 @@ def step_task(step: Step, start: str, end: str, model_version: str | None = None
     return SparkSubmitOperator(
         task_id=step.name,
         application=str(JOBS_DIR / step.application),
-        application_args=step.args(start, end),
+        application_args=step.args(start, end, backfill),
         conn_id=current.spark.connection_id,
         name=f"lam-{step.name.replace('_', '-')}",
         driver_memory=current.spark.driver_memory,

@@ -57,7 +57,7 @@ DATE = r"^\d{4}-\d{2}-\d{2}([T ][0-9:.]+([+-]\d{2}:\d{2}|Z)?)?$"
     },
 )
 def backfill() -> None:
-    chain(*[step_task(step, START, END, MODEL_VERSION) for step in STEPS if step.in_backfill])
+    chain(*[step_task(step, START, END, MODEL_VERSION, backfill=True) for step in STEPS if step.in_backfill])
 
 
 backfill()

@@ -4,9 +4,11 @@
 Once a day (UTC midnight, no catch-up): every step of `jobs/nightly.py` `STEPS`, in order, over
 the run's data interval `[data_interval_start, data_interval_end)`:
 
-1. `ingest_news`, `ingest_interactions`, `ingest_labels`: the records whose broker timestamp (the event time, for
-   the replay producers) lies in the interval -> bronze + dead-letter; a rerun of the same
-   interval re-reads it and changes nothing.
+1. `ingest_news`, `ingest_interactions`, `ingest_labels`: every record after the committed offsets,
+   whatever its timestamp -> bronze (partitioned by event date) + dead-letter. A headline stamped
+   yesterday that reached Kafka after yesterday's run is read tonight, and the monitor revises the
+   window it falls in. The data interval is what the run reports (and what a backfill re-reads by
+   broker time); a rerun after a crash finishes the same offset ranges and changes nothing.
 2. `score`: embeds and scores the bronze news files not scored yet into silver.
 3. `rescore`: re-scores in place the interval's silver rows scored by another model version
    (after a promotion; a no-op otherwise).

@@ -1,7 +1,10 @@
 """The ordered nightly steps, shared by ``dags/nightly.py``, ``dags/backfill.py`` and ``lam demo``.
 
-A step is a name plus a callable ``(settings, data_interval_start, data_interval_end) -> summary``
-(a JSON-able dict, the task's XCom), and how the same job is started with ``spark-submit``.
+A step is a name plus a callable ``(settings, data_interval_start, data_interval_end, backfill) -> summary``
+(a JSON-able dict, the task's XCom), and how the same job is started with ``spark-submit``. The
+nightly run ingests everything new since the committed offsets, whatever its timestamps (a headline
+stamped yesterday that reached Kafka after yesterday's run is read tonight); a backfill re-reads the
+records whose broker timestamp lies in its interval.
 Adding a step to the pipeline is one line in ``STEPS``. Importing this module is cheap (the DAG
 files import it at parse time): the job modules are imported inside the step callables.
 """
@@ -21,11 +24,11 @@ log = logging.getLogger(__name__)
 
 JOBS_DIR = Path(__file__).resolve().parent
 
-StepFn = Callable[[Any, datetime, datetime], dict[str, Any]]
-"""``(settings, data_interval_start, data_interval_end) -> JSON-able summary``."""
+StepFn = Callable[[Any, datetime, datetime, bool], dict[str, Any]]
+"""``(settings, data_interval_start, data_interval_end, backfill) -> JSON-able summary``."""
 
 
-def _no_args(start: str, end: str) -> list[str]:
+def _no_args(start: str, end: str, backfill: bool) -> list[str]:
     return []
 
 
@@ -37,39 +40,42 @@ class Step:
         name: task id in the DAGs, and the step's name in summaries.
         run: the in-process entry point (TaskFlow tasks and ``lam demo`` call it).
         application: the job file under ``jobs/`` that ``spark-submit`` runs for this step.
-        args: ``spark-submit`` arguments for the interval ``[start, end)``; ``start``/``end`` are
-            ISO-8601 strings or Jinja templates that render to them.
+        args: ``spark-submit`` arguments for the interval ``[start, end)`` of a nightly run or a
+            backfill; ``start``/``end`` are ISO-8601 strings or Jinja templates that render to them.
         in_backfill: whether ``dags/backfill.py`` reruns this step over a past range.
     """
 
     name: str
     run: StepFn
     application: str
-    args: Callable[[str, str], list[str]] = _no_args
+    args: Callable[[str, str, bool], list[str]] = _no_args
     in_backfill: bool = True
 
 
-def _ingest(kind: str, settings: Any, start: datetime, end: datetime) -> dict[str, Any]:
-    """Ingest the records of topic ``kind`` whose broker timestamp is in ``[start, end)``."""
+def _ingest(kind: str, settings: Any, start: datetime, end: datetime, backfill: bool) -> dict[str, Any]:
+    """Ingest topic ``kind``: every record after the committed offsets (nightly), or the records whose broker
+    timestamp is in ``[start, end)`` (backfill: re-reads them, committed offsets stay where they are)."""
     from jobs import ingest
 
-    result = ingest.run(kind, settings, start=start, end=end)
-    return {**asdict(result), "reconciled": result.reconciled, "interval": [start.isoformat(), end.isoformat()]}
+    window = {"start": start, "end": end} if backfill else {}
+    result = ingest.run(kind, settings, **window)
+    return {**asdict(result), "reconciled": result.reconciled, "interval": [start.isoformat(), end.isoformat()],
+            "read": "broker-time window" if backfill else "new offsets"}
 
 
-def ingest_news(settings: Any, start: datetime, end: datetime) -> dict[str, Any]:
-    return _ingest("news", settings, start, end)
+def ingest_news(settings: Any, start: datetime, end: datetime, backfill: bool = False) -> dict[str, Any]:
+    return _ingest("news", settings, start, end, backfill)
 
 
-def ingest_interactions(settings: Any, start: datetime, end: datetime) -> dict[str, Any]:
-    return _ingest("interactions", settings, start, end)
+def ingest_interactions(settings: Any, start: datetime, end: datetime, backfill: bool = False) -> dict[str, Any]:
+    return _ingest("interactions", settings, start, end, backfill)
 
 
-def ingest_labels(settings: Any, start: datetime, end: datetime) -> dict[str, Any]:
-    return _ingest("labels", settings, start, end)
+def ingest_labels(settings: Any, start: datetime, end: datetime, backfill: bool = False) -> dict[str, Any]:
+    return _ingest("labels", settings, start, end, backfill)
 
 
-def score_news(settings: Any, start: datetime, end: datetime) -> dict[str, Any]:
+def score_news(settings: Any, start: datetime, end: datetime, backfill: bool = False) -> dict[str, Any]:
     """Embed the bronze news files not scored yet (those the ingest steps just published).
 
     Incremental by bronze file: after the ingest steps of an interval it scores exactly that
@@ -80,21 +86,21 @@ def score_news(settings: Any, start: datetime, end: datetime) -> dict[str, Any]:
     return {**asdict(score.run(settings)), "interval": [start.isoformat(), end.isoformat()]}
 
 
-def rescore_news(settings: Any, start: datetime, end: datetime) -> dict[str, Any]:
+def rescore_news(settings: Any, start: datetime, end: datetime, backfill: bool = False) -> dict[str, Any]:
     """Replace the interval's silver rows scored by another version (a backfill's pin, a promotion) in place."""
     from jobs import rescore
 
     return {**asdict(rescore.run(settings, start, end)), "interval": [start.isoformat(), end.isoformat()]}
 
 
-def monitor_news(settings: Any, start: datetime, end: datetime) -> dict[str, Any]:
+def monitor_news(settings: Any, start: datetime, end: datetime, backfill: bool = False) -> dict[str, Any]:
     """Re-evaluate every window (late headlines included) and publish new or changed alerts."""
     from jobs import monitor
 
     return {**asdict(monitor.run(settings)), "interval": [start.isoformat(), end.isoformat()]}
 
 
-def recommend_all(settings: Any, start: datetime, end: datetime) -> dict[str, Any]:
+def recommend_all(settings: Any, start: datetime, end: datetime, backfill: bool = False) -> dict[str, Any]:
     """Retrain the hybrid recommender and write top-K / similar items for the interval's run date."""
     from jobs import recommend
 
@@ -103,7 +109,7 @@ def recommend_all(settings: Any, start: datetime, end: datetime) -> dict[str, An
     return {**asdict(recommend.run(settings, run_date=end.date())), "interval": [start.isoformat(), end.isoformat()]}
 
 
-def write_report(settings: Any, start: datetime, end: datetime) -> dict[str, Any]:
+def write_report(settings: Any, start: datetime, end: datetime, backfill: bool = False) -> dict[str, Any]:
     """The run's self-contained HTML report, one file per interval end under ``<lake>/reports``."""
     from lam_models.report import ReportOptions, collect
     from lam_models.report import write_report as write_html
@@ -113,22 +119,26 @@ def write_report(settings: Any, start: datetime, end: datetime) -> dict[str, Any
     return {"report": str(write_html(path, data, ReportOptions())), "interval": [start.isoformat(), end.isoformat()]}
 
 
-def _window_args(kind: str | None) -> Callable[[str, str], list[str]]:
-    def args(start: str, end: str) -> list[str]:
-        return (["--topic", kind] if kind else []) + ["--from", start, "--to", end]
+def _ingest_args(kind: str) -> Callable[[str, str, bool], list[str]]:
+    def args(start: str, end: str, backfill: bool) -> list[str]:
+        return ["--topic", kind] + (["--from", start, "--to", end] if backfill else [])
 
     return args
 
 
+def _window_args(start: str, end: str, backfill: bool) -> list[str]:
+    return ["--from", start, "--to", end]
+
+
 STEPS: tuple[Step, ...] = (
-    Step("ingest_news", ingest_news, "ingest.py", _window_args("news")),
-    Step("ingest_interactions", ingest_interactions, "ingest.py", _window_args("interactions")),
-    Step("ingest_labels", ingest_labels, "ingest.py", _window_args("labels")),
+    Step("ingest_news", ingest_news, "ingest.py", _ingest_args("news")),
+    Step("ingest_interactions", ingest_interactions, "ingest.py", _ingest_args("interactions")),
+    Step("ingest_labels", ingest_labels, "ingest.py", _ingest_args("labels")),
     Step("score", score_news, "score.py"),
-    Step("rescore", rescore_news, "rescore.py", _window_args(None)),
+    Step("rescore", rescore_news, "rescore.py", _window_args),
     Step("topics", fit_topics, "topics.py", in_backfill=False),
     Step("monitor", monitor_news, "monitor.py"),
-    Step("recommend", recommend_all, "recommend.py", lambda start, end: ["--run-date", end[:10]], in_backfill=False),
+    Step("recommend", recommend_all, "recommend.py", lambda start, end, backfill: ["--run-date", end[:10]], in_backfill=False),
     Step("report", write_report, "report.py", in_backfill=False),
 )
 
@@ -166,8 +176,9 @@ def pin_model(settings: Any, model_version: str | None) -> Any:
 
 
 def run_step(name: str, settings: Any, start: datetime | date | str, end: datetime | date | str,
-             model_version: str | None = None) -> dict[str, Any]:
-    """Run one step over ``[start, end)``, with the model pinned when ``model_version`` is given.
+             model_version: str | None = None, backfill: bool = False) -> dict[str, Any]:
+    """Run one step of a nightly run (or of a backfill) over ``[start, end)``, with the model pinned when
+    ``model_version`` is given.
 
     Returns:
         The step's summary with ``step`` and ``seconds`` added.
@@ -182,7 +193,7 @@ def run_step(name: str, settings: Any, start: datetime | date | str, end: dateti
     if last <= first:
         raise ValueError(f"empty interval: end {last.isoformat()} is not after start {first.isoformat()}")
     began = time.perf_counter()
-    summary = step(name).run(pin_model(settings, model_version), first, last)
+    summary = step(name).run(pin_model(settings, model_version), first, last, backfill)
     used = summary.get("model_version")
     if model_version and used and used != model_version and not used.endswith(f":{model_version}"):
         raise RuntimeError(f"step {name} scored with {used!r}, not the pinned {model_version!r}: "

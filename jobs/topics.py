@@ -102,7 +102,7 @@ def run(settings: Settings | None = None, promote: bool = True) -> TopicsResult:
     return result
 
 
-def nightly_step(settings: Settings, start: datetime, end: datetime) -> dict[str, Any]:
+def nightly_step(settings: Settings, start: datetime, end: datetime, backfill: bool = False) -> dict[str, Any]:
     """The nightly ``topics`` step (after scoring): refit on silver so tomorrow's headlines get today's topics."""
     return {**asdict(run(settings)), "interval": [start.isoformat(), end.isoformat()]}
 

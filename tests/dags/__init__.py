@@ -39,6 +39,13 @@ def airflow_env(home: Path, lam_env: dict[str, str] | None = None) -> dict[str, 
     return env
 
 
+def migrate(home: Path) -> Path:
+    """``airflow db migrate`` into ``home`` (a fresh SQLite metadata DB); returns ``home``."""
+    proc = subprocess.run([str(AIRFLOW), "db", "migrate"], env=airflow_env(home), capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    return home
+
+
 def run_airflow(args: list[str], env: dict[str, str], log_path: Path, timeout_s: float = 480) -> str:
     """Run ``airflow *args``; fail fast (kill its process group) as soon as a task fails.
 

@@ -130,7 +130,7 @@ def test_backfill_takes_start_end_model_version_and_reruns_the_backfill_steps(da
     assert {"start", "end", "model_version"} <= set(dag.params)
     assert type(dag.timetable).__name__ == "NullTimetable", "manual only"
     assert [t.task_id for t in dag.topological_sort()] == [s.name for s in STEPS if s.in_backfill]
-    assert list(dag.get_task("score").op_args[1:]) == ["{{ params.start }}", "{{ params.end }}", "{{ params.model_version or '' }}"]
+    assert list(dag.get_task("score").op_args[1:]) == ["{{ params.start }}", "{{ params.end }}", "{{ params.model_version or '' }}", True]
 
 
 def test_continual_finetune_is_asset_triggered_and_gates_into_promote_or_reject(dagbag) -> None:
@@ -165,11 +165,12 @@ def test_k8s_master_runs_the_same_steps_through_spark_submit(tmp_path, monkeypat
         task = nightly.get_task(step.name)
         assert isinstance(task, SparkSubmitOperator)
         assert task._conn_id == "spark_k8s" and task.application == str(JOBS_DIR / step.application)
-        assert task.application_args == step.args("{{ data_interval_start.isoformat() }}", "{{ data_interval_end.isoformat() }}")
+        assert task.application_args == step.args("{{ data_interval_start.isoformat() }}", "{{ data_interval_end.isoformat() }}", False)
         assert task.env_vars["LAM_SPARK__MASTER"] == "k8s://https://kube.example:6443"
         assert task.retries >= 1 and task.execution_timeout is not None
     assert "params.model_version" in backfill.get_task("score").env_vars["LAM_MODEL__VERSION"]
-    assert "--from" in backfill.get_task("ingest_news").application_args
+    assert "--from" in backfill.get_task("ingest_news").application_args, "a backfill re-reads its range by broker time"
+    assert "--from" not in nightly.get_task("ingest_news").application_args, "the nightly run reads every new offset"
     _serializable(bag)
 
 
@@ -257,16 +258,17 @@ def test_run_step_parses_the_interval_and_refuses_a_pin_the_job_ignores(monkeypa
 
     seen = []
 
-    def fake(settings, start, end):
+    def fake(settings, start, end, backfill):
         seen.append((start, end, settings.model.version))
-        return {"model_version": "base:tiny"}
+        return {"model_version": "base:tiny", "backfill": backfill}
 
     monkeypatch.setattr(nightly, "STEPS", (nightly.Step("fake", fake, "score.py"),))
     settings = make_settings(tmp_path)
 
     summary = nightly.run_step("fake", settings, "2024-03-04", "2024-03-05T00:00:00Z")
     assert seen == [(datetime(2024, 3, 4, tzinfo=timezone.utc), datetime(2024, 3, 5, tzinfo=timezone.utc), None)]
-    assert summary["step"] == "fake"
+    assert summary["step"] == "fake" and summary["backfill"] is False, "a nightly run unless told otherwise"
+    assert nightly.run_step("fake", settings, "2024-03-04", "2024-03-05", backfill=True)["backfill"] is True
     assert nightly.run_step("fake", settings, "2024-03-04", "2024-03-05", model_version="tiny")["model_version"] == "base:tiny"
     assert seen[-1][2] == "tiny", "the pin reaches the job through settings.model.version"
     with pytest.raises(RuntimeError, match="pinned 'v0007'"):

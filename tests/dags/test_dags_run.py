@@ -2,7 +2,7 @@
 
 Each DAG run is a subprocess with the test's Settings as ``LAM_*`` env vars (``Settings.to_env``),
 so it reads the records this test replayed into its own topics and writes into its own lake and
-registry. The sentiment model is a real but tiny fine-tune (one encoder layer, a few dozen steps on
+registry. The sentiment model is a real but tiny fine-tune (one encoder layer, 200 steps on
 PhraseBank), trained once per session.
 """
 
@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
-import subprocess
 import uuid
 from datetime import timedelta
 from pathlib import Path
@@ -25,7 +24,7 @@ from lam_models.adapters.lake import parquet_files, read_snapshot, table_dir
 from lam_models.adapters.producers import encode, movielens_messages, produce
 from lam_models.datasets import fetch
 from tests.conftest import DATA_DIR, make_settings
-from tests.dags import AIRFLOW, airflow_env, latest_xcoms, run_airflow, run_state
+from tests.dags import airflow_env, latest_xcoms, run_airflow, run_state
 from tests.records import DAY0, good_news
 
 pytestmark = pytest.mark.integration
@@ -34,29 +33,6 @@ DAY = DAY0.date().isoformat()                   # 2024-03-04: good_news puts eve
 NEXT_DAY = (DAY0 + timedelta(days=1)).date().isoformat()
 AFTER = (DAY0 + timedelta(days=2)).date().isoformat()
 TABLES = ("bronze/news", "silver/news", "deadletter", "bronze/interactions")
-TINY_TRAIN = dict(dataset="allagree", num_layers=1, batch_size=16, epochs=1, max_steps=20, progress=False,
-                  max_seq_length=32, num_threads=1)
-
-
-@pytest.fixture(scope="session")
-def airflow_home(tmp_path_factory) -> Path:
-    """One AIRFLOW_HOME with a migrated SQLite DB for every DAG run of the test session."""
-    home = tmp_path_factory.mktemp("airflow")
-    proc = subprocess.run([str(AIRFLOW), "db", "migrate"], env=airflow_env(home), capture_output=True, text=True, timeout=300)
-    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
-    return home
-
-
-@pytest.fixture(scope="session")
-def tiny_version(tmp_path_factory) -> tuple[Path, str]:
-    """A registry holding one tiny sentiment version (not promoted), and its id."""
-    from lam_models.sentiment import api
-    from lam_models.sentiment.config import TrainConfig
-    from lam_models.settings import Settings
-
-    folder = tmp_path_factory.mktemp("tiny-model")
-    trained = Settings(home=folder / "home", registry_root=folder / "registry", data_dir=DATA_DIR)
-    return trained.registry_root, api.train_sentiment(TrainConfig(**TINY_TRAIN), trained)
 
 
 def install_registry(settings, tiny_version: tuple[Path, str], promote: bool) -> str:
@@ -103,14 +79,30 @@ def snapshot(settings) -> dict[str, str]:
     }
 
 
-def spike_news(n: int, ticker: str = "NFLX") -> list[tuple[bytes, bytes, int]]:
-    """n negative headlines on one ticker within one hour of DAY: a burst in one window."""
+def spike_news(n: int, ticker: str = "NFLX", first: int = 0) -> list[tuple[bytes, bytes, int]]:
+    """n negative headlines on one ticker within one hour of DAY (12:00-13:00), stamped with their event time."""
     out = []
-    for i in range(n):
+    for i in range(first, first + n):
         when = DAY0 + timedelta(hours=3, minutes=2 * i)
         record = {"schema_version": 1, "id": f"spike-{i}", "tickers": [ticker], "published_at": when.isoformat(), "source": "test",
                   "headline": f"{ticker} shares plunge {10 + i} % after profit warning as net sales fell and losses widened"}
         out.append((ticker.encode(), encode(record), int(when.timestamp() * 1000)))
+    return out
+
+
+CALM = ("{t} to present at media conference next week", "{t} schedules quarterly earnings call",
+        "{t} adds new titles to its catalogue", "{t} names new head of investor relations")
+
+
+def calm_news(days: int, ticker: str = "NFLX") -> list[tuple[bytes, bytes, int]]:
+    """Two everyday headlines a day on one ticker in the ``days`` days before DAY: the key's history."""
+    out = []
+    for d in range(days, 0, -1):
+        for j in range(2):
+            when = DAY0 - timedelta(days=d, hours=-4 * j)
+            record = {"schema_version": 1, "id": f"calm-{d}-{j}", "tickers": [ticker], "published_at": when.isoformat(),
+                      "source": "test", "headline": CALM[(d + j) % len(CALM)].format(t=ticker)}
+            out.append((ticker.encode(), encode(record), int(when.timestamp() * 1000)))
     return out
 
 
@@ -120,48 +112,75 @@ def ratings_in(day0, n: int) -> list[tuple[bytes, bytes, int]]:
     return [(key, value, int(day0.timestamp() * 1000) + 1000 * i) for i, (key, value, _) in enumerate(messages)]
 
 
-def test_nightly_runs_every_step_over_exactly_its_data_interval(airflow_home, dag_settings, tiny_version, tmp_path) -> None:
+def test_nightly_runs_every_step_alerts_on_the_burst_and_reads_a_late_headline_the_next_night(airflow_home, dag_settings, tiny_version, tmp_path) -> None:
     s = dag_settings
     version = install_registry(s, tiny_version, promote=True)
-    produce(s, s.topics.news, good_news(20) + spike_news(12), progress=False)
+    produce(s, s.topics.news, calm_news(8) + good_news(20) + spike_news(12), progress=False)
     produce(s, s.topics.interactions, ratings_in(DAY0, 3000) + ratings_in(DAY0 + timedelta(days=1), 50), progress=False)
-    expected = {f"t-{i}" for i in range(0, 20, 2)} | {f"spike-{i}" for i in range(12)}  # the records of DAY
+    expected = {f"t-{i}" for i in range(20)} | {f"spike-{i}" for i in range(12)} | {f"calm-{d}-{j}" for d in range(1, 9) for j in (0, 1)}
 
     dags_test(airflow_home, s, tmp_path, "nightly", NEXT_DAY)  # the run at NEXT_DAY 00:00 covers [DAY, NEXT_DAY)
 
     xcoms = latest_xcoms(airflow_home, "nightly")
     ingested, scored = xcoms[("ingest_news", "return_value")], xcoms[("score", "return_value")]
-    assert ingested["interval"] == [f"{DAY}T00:00:00+00:00", f"{NEXT_DAY}T00:00:00+00:00"]
-    assert (ingested["bronze"], ingested["deadletter"], ingested["reconciled"]) == (22, 0, True)
-    assert xcoms[("ingest_interactions", "return_value")]["bronze"] == 3000
-    assert scored["rows_out"] == 22 and scored["model_version"] == version
+    assert ingested["interval"] == [f"{DAY}T00:00:00+00:00", f"{NEXT_DAY}T00:00:00+00:00"], "the run reports its data interval"
+    assert (ingested["bronze"], ingested["deadletter"], ingested["reconciled"]) == (48, 0, True), "every new offset, whatever its time"
+    interactions = xcoms[("ingest_interactions", "return_value")]
+    assert (interactions["records_in"], interactions["bronze"], interactions["reconciled"]) == (3050, 3000, True), \
+        "the second day replays 50 ratings already in bronze"
+    assert scored["rows_out"] == 48 and scored["model_version"] == version
     assert xcoms[("rescore", "return_value")]["files"] == 0, "everything was just scored by production"
-    assert xcoms[("topics", "return_value")]["rows"] == 22, "the topic model is refit on the night's silver"
+    assert xcoms[("topics", "return_value")]["rows"] == 48, "the topic model is refit on silver"
     bronze, silver = table(s, "bronze/news"), table(s, "silver/news")
-    assert set(bronze["id"]) == expected and set(bronze["event_date"].astype(str)) == {DAY}
+    assert set(bronze["id"]) == expected and len(set(bronze["event_date"].astype(str))) == 10, "bronze stays by event date"
     assert set(silver["id"]) == expected and silver["id"].is_unique
-    assert np.stack(silver["embedding"].to_numpy()).shape == (22, 384)
+    assert np.stack(silver["embedding"].to_numpy()).shape == (48, 384)
     assert set(silver["model_version"]) == {version} and silver["label"].notna().all()
+    assert (silver.loc[silver["id"].str.startswith("spike-"), "label"] == "negative").all(), "the model reads a profit warning"
 
     monitored = xcoms[("monitor", "return_value")]
     alerts = read_snapshot(table_dir(s.lake_root, "gold/alerts"))
     sent = [json.loads(v) for v in read_topic_since(s, s.topics.alerts, {})]
-    assert monitored["rows"] == 22 and monitored["windows"] > 0
-    assert monitored["published"] == len(sent) == monitored["alerts"] == (0 if alerts is None else len(alerts))
-    assert {a["alert_id"] for a in sent} == (set() if alerts is None else set(alerts["alert_id"])), "the topic holds what the table holds"
+    assert monitored["rows"] == 48 and monitored["windows"] > 0
+    assert monitored["published"] == len(sent) == monitored["alerts"] == len(alerts)
+    assert {a["alert_id"] for a in sent} == set(alerts["alert_id"]), "the topic holds what the table holds"
+    burst_start = f"{DAY}T12:00:00Z"
+    assert {a["key"] for a in sent if a["kind"] == "ticker"} == {"ticker:NFLX"}, "the burst alerts its ticker, no other"
+    [burst] = [a for a in sent if a["key"] == "ticker:NFLX" and a["window_size"] == "1h"]
+    assert burst["window_start"] == burst_start and burst["figures"]["count"] == 12
     windows = read_snapshot(table_dir(s.lake_root, "gold/monitor_windows"))
-    burst = windows[(windows["key"] == "ticker:NFLX") & (windows["window_size"] == "1h")]
-    assert burst["count"].tolist() == [12], "the 12 NFLX headlines of one hour fall in one window"
-    assert windows.loc[(windows["key"] == "market") & (windows["window_size"] == "1d"), "count"].sum() == 22
+    assert windows.loc[(windows["key"] == "market") & (windows["window_size"] == "1d"), "count"].sum() == 48
 
     recommended = xcoms[("recommend", "return_value")]
     recs = pd.read_parquet(table_dir(s.lake_root, "gold/recommendations") / f"run_date={NEXT_DAY}")
     users = table(s, "bronze/interactions")["user_id"].nunique()
     assert recommended["users"] == users == len(recs) and recs["user_id"].is_unique
     assert all(len(set(items)) == len(items) == 5 for items in recs["items"])
-
     report = Path(xcoms[("report", "return_value")]["report"])
     assert report.is_file() and report.name == f"report-{NEXT_DAY}.html" and 'data-chart="' in report.read_text()
+
+    # a headline of the burst hour, stamped with its event time as producers do, reaches Kafka after that night's
+    # run: its broker time lies in neither run's interval, so only reading by offsets finds it
+    produce(s, s.topics.news, spike_news(1, first=12), progress=False)
+    before = {a["alert_id"]: a for a in sent}
+
+    dags_test(airflow_home, s, tmp_path, "nightly", AFTER)
+
+    xcoms = latest_xcoms(airflow_home, "nightly")
+    late = xcoms[("ingest_news", "return_value")]
+    assert (late["bronze"], late["deadletter"]) == (1, 0) and xcoms[("score", "return_value")]["rows_out"] == 1
+    silver = table(s, "silver/news")
+    assert set(silver["id"]) == expected | {"spike-12"} and silver["id"].is_unique, "the late headline reached silver once"
+    assert silver.loc[silver["id"] == "spike-12", "event_date"].astype(str).item() == DAY, "in its own event date"
+    seen = {(a["alert_id"], a["revision"]) for a in sent}
+    resent = [a for a in map(json.loads, read_topic_since(s, s.topics.alerts, {})) if (a["alert_id"], a["revision"]) not in seen]
+    assert resent and all(a["window_start"] <= "2024-03-04T12:24:00Z" < a["window_end"] for a in resent), \
+        "only the windows holding the late headline: their alerts are revised, or appear"
+    assert all(a["revision"] > before[a["alert_id"]]["revision"] for a in resent if a["alert_id"] in before), "never a second copy"
+    assert len({a["alert_id"] for a in resent}) == len(resent)
+    [revised] = [a for a in resent if a["key"] == "ticker:NFLX" and a["window_size"] == "1h"]
+    assert revised["alert_id"] == burst["alert_id"] and revised["figures"]["count"] == 13
+    assert revised["revision"] == burst["revision"] + 1
 
 
 def test_backfill_rescores_its_range_with_the_pinned_version_and_a_rerun_changes_nothing(airflow_home, dag_settings, tiny_version, spark, tmp_path) -> None:

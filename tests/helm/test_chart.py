@@ -77,6 +77,32 @@ def clean_env(monkeypatch):
     return monkeypatch
 
 
+def header_install_sets() -> list[str]:
+    """The ``--set`` arguments of the ``helm install lam helm/lam-pipelines`` command in airflow-values.yaml's header."""
+    header = "\n".join(line[1:].strip() for line in (REPO / "helm" / "airflow-values.yaml").read_text().splitlines()
+                       if line.startswith("#"))
+    command = header.split("helm install lam helm/lam-pipelines", 1)[1].split("helm repo add", 1)[0]
+    words = command.replace("\\\n", " ").split()
+    return [words[i + 1] for i, word in enumerate(words) if word == "--set"]
+
+
+def test_the_airflow_values_install_command_passes_the_schema_and_defaults_alert(tools):
+    sets = header_install_sets()
+    assert any("submitters" in s for s in sets) and "spark.jobs.monitor.enabled=false" in sets
+    args = [tools["HELM"], "template", RELEASE, str(CHART), "--namespace", NAMESPACE, "--kube-version", tools["K8S_VERSION"]]
+    for value in sets:
+        args += ["--set", value]
+    done = subprocess.run(args, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    docs = [d for d in yaml.safe_load_all(done.stdout) if d]
+    names = {d["metadata"]["name"] for d in docs if d["kind"] == "ScheduledSparkApplication"}
+    assert not any(n.endswith("-monitor") for n in names), "with Airflow, the nightly DAG runs the monitor"
+    default = {d["metadata"]["name"] for d in rendered(tools) if d["kind"] == "ScheduledSparkApplication"}
+    assert any(n.endswith("-monitor") for n in default), "a default install raises alerts: the monitor is scheduled"
+    bindings = [d for d in docs if d["kind"] == "RoleBinding" and any(s.get("name") == "airflow-worker" for s in d["subjects"])]
+    assert bindings, "the Airflow worker may submit Spark jobs"
+
+
 @pytest.mark.parametrize("value_set", [None, *VALUE_SETS])
 def test_helm_lint_strict(tools, value_set):
     args = [tools["HELM"], "lint", "--strict", str(CHART), "--kube-version", tools["K8S_VERSION"]]
@@ -185,6 +211,26 @@ def test_consumer_outlives_its_shutdown_and_keeps_members_up(tools):
     assert args[:5] == ["lam", "alerts", "consume", "--group=lam-alerts", "--sink=stdout"]
     assert "--status-file=$(ALERT_CONSUMER_STATUS_FILE)" in args
     assert only(docs, "PodDisruptionBudget")["spec"]["maxUnavailable"] == 1
+
+
+def test_consumer_serves_prometheus_metrics_when_its_port_is_set(tools, tmp_path):
+    docs = rendered(tools, VALUE_SETS["cpu"])
+    port = chart_values("cpu")["settings"]["alerting"]["metrics_port"]
+    assert port > 0, "the chart's consumers are scraped by default"
+    template = only(docs, "Deployment")["spec"]["template"]
+    assert template["spec"]["containers"][0]["ports"] == [{"name": "metrics", "containerPort": port, "protocol": "TCP"}]
+    assert {"prometheus.io/scrape": "true", "prometheus.io/port": str(port),
+            "prometheus.io/path": "/metrics"}.items() <= template["metadata"]["annotations"].items()
+    (scrape,) = [d for d in docs if d["kind"] == "NetworkPolicy" and d["metadata"]["name"].endswith("-alert-consumer-metrics")]
+    assert scrape["spec"]["ingress"] == [{"ports": [{"protocol": "TCP", "port": port}]}], "default-deny lets the scrape in"
+
+    off = tmp_path / "off.yaml"
+    off.write_text(yaml.safe_dump({"settings": {"alerting": {"metrics_port": 0}}}))
+    docs = rendered(tools, VALUE_SETS["cpu"], off)
+    template = only(docs, "Deployment")["spec"]["template"]
+    assert "ports" not in template["spec"]["containers"][0]
+    assert not [k for k in template["metadata"]["annotations"] if k.startswith("prometheus.io/")]
+    assert not [d for d in docs if d["metadata"]["name"].endswith("-alert-consumer-metrics")]
 
 
 # Refused by values.schema.json (path + rule in the message) or, for cross-field rules the schema
