@@ -59,22 +59,28 @@ def evaluate_windows(windows: pd.DataFrame, config: MonitorConfig) -> pd.DataFra
     out = windows.copy()
     out["key"] = _key_strings(out["key"])
     out["window_size"] = out["window_size"].astype(str)
-    nanos = out["window_size"].map({s: window_nanos(s) for s in out["window_size"].unique()})
+    key_code, keys = pd.factorize(out["key"], sort=True)
+    size_code, sizes = pd.factorize(out["window_size"], sort=True)
+    nanos = np.array([window_nanos(s) for s in sizes], dtype=np.int64)[size_code]
     start = pd.to_datetime(out["window_start"], utc=True)
-    out["window_start"] = start
-    out["window_index"] = np.floor_divide(start.dt.as_unit("ns").array.asi8, nanos.to_numpy(dtype=np.int64))
-    out["window_end"] = start + pd.to_timedelta(nanos.to_numpy(dtype=np.int64), unit="ns")
-    out["kind"] = out["key"].map({k: key_kind(k) for k in out["key"].unique()})
+    window_index = np.floor_divide(start.dt.as_unit("ns").array.asi8, nanos)
+    order = np.lexsort((window_index, key_code, size_code))  # (window size, key, window index), as strings sort
+    out = out.take(order).reset_index(drop=True)
+    key_code, size_code, nanos = key_code[order], size_code[order], nanos[order]
+    out["window_start"] = start.take(order).reset_index(drop=True)
+    out["window_index"] = window_index[order]
+    out["window_end"] = out["window_start"] + pd.to_timedelta(nanos, unit="ns")
+    kinds = np.array([key_kind(k) for k in keys], dtype=object)[key_code]
+    out["kind"] = kinds
     out["negative_share"] = out["negative_count"] / out["count"]
-    out = out.sort_values(["window_size", "key", "window_index"], kind="stable", ignore_index=True)
-    series = out.groupby(["window_size", "key"], sort=False).ngroup().to_numpy()
-    judged = (out["kind"] != "ticker_topic").to_numpy()  # (ticker, topic) windows never alert: not scored
+    series = np.cumsum(np.r_[True, (key_code[1:] != key_code[:-1]) | (size_code[1:] != size_code[:-1])]) - 1
+    judged = kinds != "ticker_topic"  # (ticker, topic) windows never alert: not scored
     figures = make_detector(DETECTOR, config).evaluate(
         out["window_start"][judged], out["negative_share"][judged], out["count"][judged], series[judged])
     for column, source in FIGURES.items():
-        out[column] = np.nan
-        out.loc[judged, column] = figures[source].to_numpy(dtype=np.float64)
-    out["score"] = out["score"].fillna(0.0)
+        values = np.full(len(out), 0.0 if column == "score" else np.nan)
+        values[judged] = figures[source].to_numpy(dtype=np.float64)
+        out[column] = values
     out["spike"] = ((out["score"] >= config.alert_threshold) & (out["count"] >= config.min_volume)
                     & (out["move"] >= config.min_move)).to_numpy(dtype=bool)
     out["severity"] = severity(out["score"].to_numpy(), config)

@@ -1,9 +1,10 @@
 """Faded records: for every row, the largest earlier value of its series, fading with age and growing at most
 ``growth``-fold per row once warm (so one huge value does not hide the next).
 
-A record depends on the path, so it is a loop; two loops give the same numbers: over rows (cheap when there
-are few long series, as in NAB) or over the rank within the series, vectorised across series and columns
-(cheap for the monitor's thousands of keys). ``faded_records`` picks the cheaper one.
+A record depends on the path, so it is a loop; two loops give the same numbers: over the rank within the
+series, vectorised across series and columns (cheap while many series are that long, as the monitor's
+thousands of keys are at first), and over rows (cheap for the few long series left, and for NAB's single
+series). ``faded_records`` runs ranks while they pay and hands the long tails to the row loop.
 """
 
 from __future__ import annotations
@@ -31,33 +32,41 @@ def faded_records(sizes: np.ndarray, series: np.ndarray, position: np.ndarray, h
         return np.zeros((0, k))
     keep = 0.5 ** (1.0 / np.asarray(half_lives, dtype=np.float64))
     growth = np.asarray(growth, dtype=np.float64)
-    by_rank = (int(position.max()) + 1) * _RANK_STEP_S < n * k * _ROW_STEP_S
-    loop = _by_rank if by_rank else _by_row
-    return loop(np.asarray(sizes, dtype=np.float64), np.asarray(series), np.asarray(position), keep, growth, warm)
+    sizes, series, position = np.asarray(sizes, dtype=np.float64), np.asarray(series), np.asarray(position)
+    codes = np.cumsum(np.r_[True, series[1:] != series[:-1]]) - 1
+    order = np.argsort(position, kind="stable")
+    bounds = np.searchsorted(position[order], np.arange(int(position.max()) + 2))
+    # ranks are worth a vectorised step while enough series are still that long; the rest go row by row
+    worth = np.diff(bounds) * k * _ROW_STEP_S > _RANK_STEP_S
+    switch = int(np.argmin(worth)) if not worth.all() else len(worth)
+    best = np.zeros((int(codes[-1]) + 1, k))
+    records = np.empty_like(sizes)
+    _by_rank(sizes, codes, order, bounds[:switch + 1], keep, growth, warm, best, records)
+    tail = position >= switch
+    if tail.any():
+        records[tail] = _by_row(sizes[tail], codes[tail], position[tail], keep, growth, warm, best)
+    return records
 
 
-def _by_row(sizes, series, position, keep, growth, warm) -> np.ndarray:
+def _by_row(sizes, codes, position, keep, growth, warm, start) -> np.ndarray:
+    """Row by row; each series starts from its record ``start[code]`` (zeros for a fresh series)."""
     n, k = sizes.shape
     records = np.zeros((n, k))
-    fresh, seen_rows = np.r_[True, series[1:] != series[:-1]].tolist(), position.tolist()
+    fresh, seen_rows, owners = np.r_[True, codes[1:] != codes[:-1]].tolist(), position.tolist(), codes.tolist()
     for column in range(k):
         fade, cap, best = float(keep[column]), float(growth[column]), 0.0
-        out = records[:, column]
-        for i, (value, new, seen) in enumerate(zip(sizes[:, column].tolist(), fresh, seen_rows)):
+        out, first = records[:, column], start[:, column].tolist()
+        for i, (value, new, seen, owner) in enumerate(zip(sizes[:, column].tolist(), fresh, seen_rows, owners)):
             if new:
-                best = 0.0
+                best = first[owner]
             out[i] = best
             capped = min(value, cap * best) if best > 0 and seen >= warm else value
             best = max(best * fade, capped)
     return records
 
 
-def _by_rank(sizes, series, position, keep, growth, warm) -> np.ndarray:
-    codes = np.cumsum(np.r_[True, series[1:] != series[:-1]]) - 1
-    order = np.argsort(position, kind="stable")
-    bounds = np.searchsorted(position[order], np.arange(int(position.max()) + 2))
-    best = np.zeros((int(codes[-1]) + 1, sizes.shape[1]))
-    records = np.empty_like(sizes)
+def _by_rank(sizes, codes, order, bounds, keep, growth, warm, best, records) -> None:
+    """Rank by rank across series, updating ``best`` (per series) and filling ``records`` in place."""
     for rank in range(len(bounds) - 1):
         rows = order[bounds[rank]:bounds[rank + 1]]
         owner = codes[rows]
@@ -67,4 +76,3 @@ def _by_rank(sizes, series, position, keep, growth, warm) -> np.ndarray:
             with np.errstate(invalid="ignore"):
                 values = np.where(previous > 0, np.minimum(values, growth * previous), values)
         best[owner] = np.maximum(previous * keep, values)
-    return records

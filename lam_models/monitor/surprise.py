@@ -124,6 +124,14 @@ def _rolling(values: np.ndarray, series: np.ndarray, window: int, how: str, lag:
     return getattr(pd.Series(values).rolling(windows, min_periods=min_periods), how)().to_numpy()
 
 
+def _trailing_sum(values: np.ndarray, series: np.ndarray, window: int) -> np.ndarray:
+    """Sum of the last ``window`` values of each row's series (itself included), by differences of one cumsum."""
+    first = np.maximum.accumulate(np.where(np.r_[True, series[1:] != series[:-1]], np.arange(len(series)), 0))
+    total = np.r_[0.0, np.cumsum(values)]
+    rows = np.arange(len(values))
+    return total[rows + 1] - total[np.maximum(rows + 1 - window, first)]
+
+
 def _expected(series: np.ndarray, times: np.ndarray, x: np.ndarray, cfg: MonitorConfig) -> np.ndarray:
     """The level or a seasonal prediction, per row whichever has the smaller past EW absolute error (a series'
     first row expects itself)."""
@@ -134,12 +142,26 @@ def _expected(series: np.ndarray, times: np.ndarray, x: np.ndarray, cfg: Monitor
         candidates.append(_seasonal(series, seconds, step, x, period, cfg.season_repeats))
     errors = []
     for prediction in candidates:
-        error = pd.Series(np.abs(x - prediction)).groupby(series).ewm(halflife=cfg.season_half_life, ignore_na=True).mean()
-        error = error.reset_index(level=0, drop=True).sort_index().groupby(series).shift(1).to_numpy()
+        error = _past_ewm_mean(np.abs(x - prediction), series, cfg.season_half_life)
         errors.append(np.where(np.isfinite(prediction) & np.isfinite(error), error, np.inf))
     best = np.argmin(np.vstack(errors), axis=0)
     chosen = np.vstack(candidates)[best, np.arange(len(x))]
     return np.where(np.isfinite(chosen), chosen, np.where(np.isfinite(candidates[0]), candidates[0], x))
+
+
+def _past_ewm_mean(values: np.ndarray, series: np.ndarray, half_life: float) -> np.ndarray:
+    """Exponentially weighted mean (by rows, NaN skipped) of each series' earlier values, NaN for its first row.
+
+    One pass over all series: each series gets its own block of ``times`` far apart from the next, so no
+    weight crosses a series boundary (it underflows to exactly 0)."""
+    n = len(values)
+    codes = np.cumsum(np.r_[True, series[1:] != series[:-1]]) - 1
+    block = int(half_life * 2000) + n  # 2000 half-lives: a weight of 2^-2000 is 0 in float64
+    times = (np.arange(n, dtype=np.int64) + codes * block).astype("datetime64[ns]")
+    mean = pd.Series(values).ewm(halflife=pd.Timedelta(half_life, "ns"), times=times, ignore_na=True).mean().to_numpy()
+    past = np.r_[np.nan, mean[:-1]]
+    past[np.r_[True, series[1:] != series[:-1]]] = np.nan
+    return past
 
 
 def _usual_step(series: np.ndarray, seconds: np.ndarray) -> np.ndarray:
@@ -167,11 +189,16 @@ def _seasonal(series: np.ndarray, seconds: np.ndarray, step: np.ndarray, x: np.n
         safe = np.clip(source, 0, n - 1)
         good = (source >= first) & (source < rows) & (np.abs(seconds[safe] - target) <= step)
         earlier[j - 1] = np.where(good, x[safe], np.nan)
-    found = np.isfinite(earlier).any(axis=0)
-    median = np.full(n, np.nan)
-    if found.any():
-        median[found] = np.nanmedian(earlier[:, found], axis=0)
-    return median
+    return _nan_median(earlier)
+
+
+def _nan_median(columns: np.ndarray) -> np.ndarray:
+    """Median of each column's finite values (NaN where none): ``np.nanmedian`` for few rows, without its cost."""
+    ordered = np.sort(columns, axis=0)  # NaN sorts last
+    count = np.isfinite(columns).sum(axis=0)
+    low = np.take_along_axis(ordered, np.maximum((count - 1) // 2, 0)[None, :], axis=0)[0]
+    high = np.take_along_axis(ordered, (count // 2)[None, :].clip(max=len(columns) - 1), axis=0)[0]
+    return np.where(count > 0, (low + high) / 2.0, np.nan)
 
 
 def _volatility_change(series: np.ndarray, x: np.ndarray) -> np.ndarray:
@@ -194,5 +221,5 @@ def _spike_rate(size: np.ndarray, record: np.ndarray, series: np.ndarray, cfg: M
     """1 + how many of the last ``rate_windows`` rows departed more than ``rate_share`` of their (uncapped)
     record; 0 with none. Spikes coming more often is a change even when none is larger than before."""
     large = ((record > 0) & (size > cfg.rate_share * record)).astype(np.float64)
-    count = _rolling(large, series, cfg.rate_windows, "sum")
+    count = _trailing_sum(large, series, cfg.rate_windows)
     return np.where(count > 0, count + 1.0, 0.0)

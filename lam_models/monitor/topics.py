@@ -88,16 +88,38 @@ def dominant_topics(evaluated: pd.DataFrame, targets: list[tuple[str, str, int]]
 
 def _pair_windows(evaluated: pd.DataFrame) -> pd.DataFrame:
     """(ticker, topic) windows with their ``parent`` (``ticker:T``) and ``topic_key`` (``topic:N``)."""
-    pairs = evaluated[evaluated["kind"] == "ticker_topic"]
-    split = {key: str(key).removeprefix(TICKER_TOPIC_PREFIX).rpartition("@") for key in pairs["key"].unique()}
-    return pairs.assign(parent=pairs["key"].map({k: TICKER_PREFIX + t for k, (t, _, _) in split.items()}).astype(object),
-                        topic_key=pairs["key"].map({k: TOPIC_PREFIX + n for k, (_, _, n) in split.items()}).astype(object))
+    pairs = evaluated.loc[evaluated["kind"].to_numpy() == "ticker_topic", [*_WINDOW, "key", "count", "negative_count"]]
+    codes, keys = pd.factorize(pairs["key"])
+    split = [str(key).removeprefix(TICKER_TOPIC_PREFIX).rpartition("@") for key in keys]
+    parents = np.array([TICKER_PREFIX + t for t, _, _ in split], dtype=object)
+    topic_keys = np.array([TOPIC_PREFIX + n for _, _, n in split], dtype=object)
+    return pairs.assign(parent=parents[codes] if len(keys) else pairs["key"].astype(object),
+                        topic_key=topic_keys[codes] if len(keys) else pairs["key"].astype(object))
 
 
 def _lookup(evaluated: pd.DataFrame, values: pd.DataFrame, column: str) -> np.ndarray:
-    """``values[column]`` aligned to the rows of ``evaluated`` on (window size, window index, key); 0 where absent."""
-    keys = evaluated[[*_WINDOW, "key"]].astype({"key": object})
-    return keys.merge(values[[*_WINDOW, "key", column]], on=[*_WINDOW, "key"], how="left")[column].fillna(0).to_numpy()
+    """``values[column]`` aligned to the rows of ``evaluated`` on (window size, window index, key); 0 where absent.
+
+    The three columns become one int64 code per row (factorised keys and sizes), so the alignment is a
+    sorted search rather than a merge on strings."""
+    if values.empty or evaluated.empty:
+        return np.zeros(len(evaluated))
+    keys = pd.Index(pd.unique(np.concatenate([evaluated["key"].to_numpy(dtype=object), values["key"].to_numpy(dtype=object)])))
+    sizes = pd.Index(pd.unique(np.concatenate([evaluated["window_size"].to_numpy(dtype=object),
+                                               values["window_size"].to_numpy(dtype=object)])))
+    low = min(int(evaluated["window_index"].min()), int(values["window_index"].min()))
+    span = max(int(evaluated["window_index"].max()), int(values["window_index"].max())) - low + 1
+
+    def code(frame: pd.DataFrame) -> np.ndarray:
+        key = keys.get_indexer(frame["key"].to_numpy(dtype=object)).astype(np.int64)
+        size = sizes.get_indexer(frame["window_size"].to_numpy(dtype=object)).astype(np.int64)
+        return (key * len(sizes) + size) * span + (frame["window_index"].to_numpy(dtype=np.int64) - low)
+
+    wanted, known = code(evaluated), code(values)
+    order = np.argsort(known, kind="stable")
+    at = np.clip(np.searchsorted(known[order], wanted), 0, len(known) - 1)
+    hit = known[order][at] == wanted
+    return np.where(hit, values[column].to_numpy(dtype=np.float64)[order][at], 0.0)
 
 
 def count_number(value: float) -> int | float:
