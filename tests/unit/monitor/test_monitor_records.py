@@ -5,17 +5,36 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from lam_models.monitor.records import _by_rank, _by_row, faded_records
+from lam_models.monitor import records as module
+from lam_models.monitor.records import faded_records
 
 
-def test_both_loops_give_the_same_records() -> None:
+@pytest.mark.parametrize("row_step_s", [1e-9, 1.1e-6, 1.0])  # all rows, a mix, all ranks
+def test_rank_and_row_loops_give_the_same_records(monkeypatch, row_step_s: float) -> None:
     rng = np.random.default_rng(0)
     lengths = rng.integers(1, 400, 30)
     series = np.repeat(np.arange(30) * 3, lengths)  # codes ascending, not dense
     position = np.concatenate([np.arange(n) for n in lengths])
     sizes = rng.exponential(1.0, (len(series), 3)) * (rng.random((len(series), 3)) < 0.7)
-    args = (sizes, series, position, 0.5 ** (1 / np.array([50.0, 500.0, 50.0])), np.array([3.0, 2.0, np.inf]), 5)
-    np.testing.assert_array_equal(_by_row(*args), _by_rank(*args))
+    args = (sizes, series, position, np.array([50.0, 500.0, 50.0]), np.array([3.0, 2.0, np.inf]), 5)
+    expected = _slow(*args)
+    monkeypatch.setattr(module, "_ROW_STEP_S", row_step_s)
+    np.testing.assert_array_equal(faded_records(*args), expected)
+
+
+def _slow(sizes, series, position, half_lives, growth, warm) -> np.ndarray:
+    """The definition, one plain float at a time."""
+    out = np.zeros_like(sizes)
+    for j in range(sizes.shape[1]):
+        best = 0.0
+        for i in range(len(sizes)):
+            if i == 0 or series[i] != series[i - 1]:
+                best = 0.0
+            out[i, j] = best
+            value = sizes[i, j]
+            capped = min(value, growth[j] * best) if best > 0 and position[i] >= warm else value
+            best = max(best * 0.5 ** (1 / half_lives[j]), capped)
+    return out
 
 
 def test_a_record_fades_caps_its_growth_and_restarts_per_series() -> None:
