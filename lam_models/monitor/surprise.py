@@ -16,7 +16,8 @@ the largest departure the series has shown before (faded with age), so every ser
    discounted by ``recent_discount`` (records of the last days are beaten far more often). No
    distributional assumption: shares of a few headlines, prices and counts alike.
 
-Grouped pandas windows do the rolling work for all series at once; the records are ``records.faded_records``.
+One pass of pandas' rolling windows per statistic serves all series at once (a custom indexer keeps each
+window inside its series); the records are ``records.faded_records``.
 """
 
 from __future__ import annotations
