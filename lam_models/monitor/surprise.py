@@ -116,18 +116,28 @@ class _SeriesWindows(BaseIndexer):
         return start, np.maximum(end, start)
 
 
+def _starts(series: np.ndarray) -> np.ndarray:
+    """True on the first row of each series (rows of a series are contiguous)."""
+    return np.r_[True, series[1:] != series[:-1]] if len(series) else np.zeros(0, dtype=bool)
+
+
+def _first_rows(series: np.ndarray) -> np.ndarray:
+    """Each row's index of the first row of its series."""
+    return np.maximum.accumulate(np.where(_starts(series), np.arange(len(series)), 0))
+
+
 def _rolling(values: np.ndarray, series: np.ndarray, window: int, how: str, lag: int = 0,
              min_periods: int = 1) -> np.ndarray:
     """A trailing window statistic (``median``, ``mean``, ``sum``) per series, ending ``lag`` rows before the
     current row (NaN values skipped)."""
-    first = np.maximum.accumulate(np.where(np.r_[True, series[1:] != series[:-1]], np.arange(len(series)), 0))
+    first = _first_rows(series)
     windows = _SeriesWindows(window_size=window, window=window, lag=lag, first=first)
     return getattr(pd.Series(values).rolling(windows, min_periods=min_periods), how)().to_numpy()
 
 
 def _trailing_sum(values: np.ndarray, series: np.ndarray, window: int) -> np.ndarray:
     """Sum of the last ``window`` values of each row's series (itself included), by differences of one cumsum."""
-    first = np.maximum.accumulate(np.where(np.r_[True, series[1:] != series[:-1]], np.arange(len(series)), 0))
+    first = _first_rows(series)
     total = np.r_[0.0, np.cumsum(values)]
     rows = np.arange(len(values))
     return total[rows + 1] - total[np.maximum(rows + 1 - window, first)]
@@ -156,19 +166,19 @@ def _past_ewm_mean(values: np.ndarray, series: np.ndarray, half_life: float) -> 
     One pass over all series: each series gets its own block of ``times`` far apart from the next, so no
     weight crosses a series boundary (it underflows to exactly 0)."""
     n = len(values)
-    codes = np.cumsum(np.r_[True, series[1:] != series[:-1]]) - 1
+    codes = np.cumsum(_starts(series)) - 1
     block = int(half_life * 2000) + n  # 2000 half-lives: a weight of 2^-2000 is 0 in float64
     times = (np.arange(n, dtype=np.int64) + codes * block).astype("datetime64[ns]")
     mean = pd.Series(values).ewm(halflife=pd.Timedelta(half_life, "ns"), times=times, ignore_na=True).mean().to_numpy()
     past = np.r_[np.nan, mean[:-1]]
-    past[np.r_[True, series[1:] != series[:-1]]] = np.nan
+    past[_starts(series)] = np.nan
     return past
 
 
 def _usual_step(series: np.ndarray, seconds: np.ndarray) -> np.ndarray:
     """Median of the last few positive time steps of each row's series (NaN before the first one)."""
     gaps = np.diff(seconds, prepend=seconds[:1]).astype(np.float64)
-    gaps[(gaps <= 0) | np.r_[True, series[1:] != series[:-1]]] = np.nan
+    gaps[(gaps <= 0) | _starts(series)] = np.nan
     return pd.Series(_rolling(gaps, series, _STEP_ROWS, "median")).groupby(series).ffill().to_numpy()
 
 
@@ -177,8 +187,7 @@ def _seasonal(series: np.ndarray, seconds: np.ndarray, step: np.ndarray, x: np.n
     """Median of the values ``1..repeats`` periods earlier, each the series' last row at or before that time
     and within its usual step of it (gaps and irregular sampling give no match rather than a wrong one)."""
     n = len(x)
-    start = np.r_[0, np.flatnonzero(series[1:] != series[:-1]) + 1]
-    first = np.repeat(start, np.diff(np.r_[start, n]))
+    first = _first_rows(series)
     span = int(seconds.max() - seconds.min()) + 2 * period * repeats + 1
     key = (series - series.min()).astype(np.int64) * span + (seconds - seconds.min())
     step = np.where(np.isfinite(step), step, float(period))
