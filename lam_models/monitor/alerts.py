@@ -56,17 +56,16 @@ def evaluate_windows(windows: pd.DataFrame, config: MonitorConfig) -> pd.DataFra
     missing = [c for c in _NEEDED if c not in windows.columns]
     if missing:
         raise ValueError(f"windows lack columns {missing}; build them with compute_windows()")
-    out = windows.copy()
-    out["key"] = _key_strings(out["key"])
-    out["window_size"] = out["window_size"].astype(str)
-    key_code, keys = pd.factorize(out["key"], sort=True)
-    size_code, sizes = pd.factorize(out["window_size"], sort=True)
+    key_code, keys = pd.factorize(_key_strings(windows["key"]), sort=True)
+    size_code, sizes = pd.factorize(windows["window_size"].astype(str), sort=True)
     nanos = np.array([window_nanos(s) for s in sizes], dtype=np.int64)[size_code]
-    start = pd.to_datetime(out["window_start"], utc=True)
+    start = pd.to_datetime(windows["window_start"], utc=True)
     window_index = np.floor_divide(start.dt.as_unit("ns").array.asi8, nanos)
     order = np.lexsort((window_index, key_code, size_code))  # (window size, key, window index), as strings sort
-    out = out.take(order).reset_index(drop=True)
+    out = windows.take(order).reset_index(drop=True)
     key_code, size_code, nanos = key_code[order], size_code[order], nanos[order]
+    out["key"] = np.asarray(keys, dtype=object)[key_code]
+    out["window_size"] = np.asarray(sizes, dtype=object)[size_code]
     out["window_start"] = start.take(order).reset_index(drop=True)
     out["window_index"] = window_index[order]
     out["window_end"] = out["window_start"] + pd.to_timedelta(nanos, unit="ns")

@@ -16,17 +16,17 @@ the largest departure the series has shown before (faded with age), so every ser
    discounted by ``recent_discount`` (records of the last days are beaten far more often). No
    distributional assumption: shares of a few headlines, prices and counts alike.
 
-One pass of pandas' rolling windows per statistic serves all series at once (a custom indexer keeps each
-window inside its series); the records are ``records.faded_records``.
+Rolling statistics are bottleneck's moving windows, a series at a time; the records are
+``records.faded_records``.
 """
 
 from __future__ import annotations
 
 from typing import ClassVar
 
+import bottleneck as bn
 import numpy as np
 import pandas as pd
-from pandas.api.indexers import BaseIndexer
 
 from lam_models.monitor.config import MonitorConfig
 from lam_models.monitor.detector import AnomalyDetector
@@ -105,17 +105,6 @@ def _level_change(series: np.ndarray, x: np.ndarray, recent: int, reference: int
     return now - _rolling(x, series, reference, "median", lag=recent + 1)
 
 
-class _SeriesWindows(BaseIndexer):
-    """Trailing windows of ``window`` rows ending ``lag`` rows before each row, never reaching into the series
-    before it: one rolling pass over all series, without grouping."""
-
-    def get_window_bounds(self, num_values: int = 0, min_periods: int | None = None, center: bool | None = None,
-                          closed: str | None = None, step: int | None = None) -> tuple[np.ndarray, np.ndarray]:
-        end = np.arange(1, num_values + 1, dtype=np.int64) - self.lag
-        start = np.maximum(end - self.window, self.first)
-        return start, np.maximum(end, start)
-
-
 def _starts(series: np.ndarray) -> np.ndarray:
     """True on the first row of each series (rows of a series are contiguous)."""
     return np.r_[True, series[1:] != series[:-1]] if len(series) else np.zeros(0, dtype=bool)
@@ -128,11 +117,22 @@ def _first_rows(series: np.ndarray) -> np.ndarray:
 
 def _rolling(values: np.ndarray, series: np.ndarray, window: int, how: str, lag: int = 0,
              min_periods: int = 1) -> np.ndarray:
-    """A trailing window statistic (``median``, ``mean``, ``sum``) per series, ending ``lag`` rows before the
-    current row (NaN values skipped)."""
-    first = _first_rows(series)
-    windows = _SeriesWindows(window_size=window, window=window, lag=lag, first=first)
-    return getattr(pd.Series(values).rolling(windows, min_periods=min_periods), how)().to_numpy()
+    """A trailing window statistic (``median`` or ``mean``) per series over ``window`` rows ending ``lag`` rows
+    before the current row, NaN values skipped (NaN with fewer than ``min_periods`` values), a series at a time:
+    bottleneck's moving median (several times faster than pandas'), pandas' compensated rolling mean (a running
+    sum of large values would leave float residue where a window has gone flat)."""
+    moving = {"median": bn.move_median, "mean": _rolling_mean}[how]
+    out = np.full(len(values), np.nan)
+    bounds = np.r_[np.flatnonzero(_starts(series)), len(values)]
+    for first, end in zip(bounds[:-1].tolist(), bounds[1:].tolist()):
+        rows = end - first - lag
+        if rows >= min_periods:
+            out[first + lag:end] = moving(values[first:first + rows], window=min(window, rows), min_count=min_periods)
+    return out
+
+
+def _rolling_mean(values: np.ndarray, window: int, min_count: int) -> np.ndarray:
+    return pd.Series(values).rolling(window, min_periods=min_count).mean().to_numpy()
 
 
 def _trailing_sum(values: np.ndarray, series: np.ndarray, window: int) -> np.ndarray:

@@ -20,29 +20,47 @@ _WINDOW = ["window_size", "window_index"]
 def mark_alerting(evaluated: pd.DataFrame, config: MonitorConfig) -> pd.DataFrame:
     """Add ``breadth``, ``explained`` and ``alerting`` to evaluated windows (in place, returned).
 
-    * breadth (topic windows): distinct tickers with negative headlines of the topic in the window.
+    * breadth (topic windows beside a spike, 0 elsewhere): distinct tickers with negative headlines of
+      the topic in the window.
     * alerting: a topic spike with ``breadth >= topic_min_tickers``, or a market/ticker spike that
       is not ``explained``; (ticker, topic) windows never alert.
     * explained: a market/ticker spike whose negative headlines come ``>= topic_explains_share``
       from topics alerting in the same window.
+
+    Each figure depends only on the windows of the same (size, index), so only the windows beside a
+    spike (few) are worked on.
     """
+    size, index = pd.factorize(evaluated["window_size"])[0].astype(np.int64), evaluated["window_index"].to_numpy(np.int64)
+    window = size * (int(index.max(initial=0)) - int(index.min(initial=0)) + 1) + index - int(index.min(initial=0))
+    spike = evaluated["spike"].to_numpy(dtype=bool)
+    near = np.flatnonzero(np.isin(window, window[spike]))
+    marked = _mark_windows(evaluated.iloc[near].reset_index(drop=True), config)
+    for column in ("breadth", "explained", "alerting"):
+        values = np.zeros(len(evaluated), dtype=marked[column].dtype)
+        values[near] = marked[column]
+        evaluated[column] = values
+    return evaluated
+
+
+def _mark_windows(evaluated: pd.DataFrame, config: MonitorConfig) -> dict[str, np.ndarray]:
+    """``mark_alerting``'s figures for whole windows (every key of each (size, index) present)."""
     kind = evaluated["kind"].to_numpy(dtype=object)
     spike = evaluated["spike"].to_numpy(dtype=bool)
     pairs = _pair_windows(evaluated)
     negative_pairs = pairs[pairs["negative_count"] > 0]
-    breadth = negative_pairs.groupby([*_WINDOW, "topic_key"]).size().rename("breadth").reset_index()
-    evaluated["breadth"] = np.where(kind == "topic", _lookup(evaluated, breadth.rename(columns={"topic_key": "key"}), "breadth"), 0)
-    topic_alerting = (kind == "topic") & spike & (evaluated["breadth"].to_numpy() >= config.topic_min_tickers)
+    breadth_of = negative_pairs.groupby([*_WINDOW, "topic_key"]).size().rename("breadth").reset_index()
+    breadth = np.where(kind == "topic", _lookup(evaluated, breadth_of.rename(columns={"topic_key": "key"}), "breadth"), 0)
+    topic_alerting = (kind == "topic") & spike & (breadth >= config.topic_min_tickers)
     alerting_topics = evaluated.loc[topic_alerting, [*_WINDOW, "key"]].rename(columns={"key": "topic_key"})
-    explained = pd.concat([
+    explained_count = pd.concat([
         negative_pairs.merge(alerting_topics, on=[*_WINDOW, "topic_key"])[[*_WINDOW, "parent", "negative_count"]],
         evaluated[topic_alerting].assign(parent=MARKET_KEY)[[*_WINDOW, "parent", "negative_count"]],
     ]).groupby([*_WINDOW, "parent"])["negative_count"].sum().reset_index().rename(columns={"parent": "key"})
-    share = _lookup(evaluated, explained, "negative_count") / np.maximum(evaluated["negative_count"].to_numpy(), 1e-12)
+    share = _lookup(evaluated, explained_count, "negative_count") / np.maximum(evaluated["negative_count"].to_numpy(), 1e-12)
     headline_kind = (kind == MARKET_KEY) | (kind == "ticker")
-    evaluated["explained"] = headline_kind & spike & (share >= config.topic_explains_share)
-    evaluated["alerting"] = topic_alerting | (headline_kind & spike & ~evaluated["explained"].to_numpy())
-    return evaluated
+    explained = headline_kind & spike & (share >= config.topic_explains_share)
+    return {"breadth": breadth.astype(np.int64), "explained": explained,
+            "alerting": topic_alerting | (headline_kind & spike & ~explained)}
 
 
 def dominant_topics(evaluated: pd.DataFrame, targets: list[tuple[str, str, int]],
