@@ -75,7 +75,7 @@ class ModelSettings(BaseModel):
     token_budget: int = Field(8192, ge=64, description="tokens per inference batch")
     device: Literal["auto", "cpu", "cuda"] = "auto"
     cpu_threads: int = Field(0, ge=0, description="0 = the cores of the executor")
-    quantize: Literal["none", "int8"] = Field("none", description="CPU only: int8 dynamic quantisation (faster; accuracy change in bench/results/scoring.json)")
+    precision: Literal["auto", "fp32", "bf16"] = Field("auto", description="auto: bf16 weights where the device runs bf16 natively (CUDA, CPUs with AVX512-BF16 or AMX), fp32 elsewhere; speed and embedding change per option in bench/results/scoring.json")
 
 
 class SparkSettings(BaseModel):

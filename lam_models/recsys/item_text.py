@@ -57,7 +57,8 @@ def texts_hash(texts: Sequence[str]) -> str:
 
 
 def embed_texts_cached(texts: Sequence[str], cache_dir: Path | None = DEFAULT_CACHE, batch_size: int = 64) -> np.ndarray:
-    """Embeddings of ``texts``, read from / written to ``cache_dir/minilm-<hash>.npz``.
+    """Embeddings of ``texts`` at the scoring path's precision, read from / written to
+    ``cache_dir/minilm-<precision>-<hash>.npz``.
 
     Args:
         texts: n sentences.
@@ -67,11 +68,14 @@ def embed_texts_cached(texts: Sequence[str], cache_dir: Path | None = DEFAULT_CA
     Returns:
         float32 array (n, 384), rows L2-normalised.
     """
-    path = None if cache_dir is None else Path(cache_dir) / f"minilm-{texts_hash(texts)[:24]}.npz"
+    from lam_models.devices import pick_device, pick_precision
+
+    precision = pick_precision(pick_device())
+    path = None if cache_dir is None else Path(cache_dir) / f"minilm-{precision}-{texts_hash(texts)[:24]}.npz"
     if path is not None and path.is_file():
         with np.load(path) as cached:
             return cached["embeddings"]
-    vectors = _embed_minilm(list(texts), batch_size)
+    vectors = _embed_minilm(list(texts), batch_size, precision)
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)
         partial = path.with_suffix(f".{os.getpid()}.partial.npz")
@@ -80,8 +84,9 @@ def embed_texts_cached(texts: Sequence[str], cache_dir: Path | None = DEFAULT_CA
     return vectors
 
 
-def _embed_minilm(texts: list[str], batch_size: int) -> np.ndarray:
+def _embed_minilm(texts: list[str], batch_size: int, precision: str) -> np.ndarray:
     """Mean-pooled, L2-normalised all-MiniLM-L6-v2 vectors from the shared scoring encoder."""
     from lam_models.scoring.encoder import PACKAGED_MODEL, Encoder, resolve_model_path
 
-    return Encoder(resolve_model_path(PACKAGED_MODEL), token_budget=batch_size * 64).encode(texts).embeddings
+    encoder = Encoder(resolve_model_path(PACKAGED_MODEL), token_budget=batch_size * 64, precision=precision)
+    return encoder.encode(texts).embeddings

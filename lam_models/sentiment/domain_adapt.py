@@ -25,7 +25,8 @@ import torch.nn.functional as F
 from lam_models.files import staged_folder
 from lam_models.sentiment.config import AdaptConfig
 from lam_models.sentiment.model import pick_device, resolve_base_model_path
-from lam_models.sentiment.train import linear_schedule, native_bf16, progress_bar, seed_everything
+from lam_models.devices import native_bf16
+from lam_models.sentiment.train import linear_schedule, progress_bar, seed_everything
 
 ADAPT_RECORD = "adapt.json"
 

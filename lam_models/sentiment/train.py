@@ -21,6 +21,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from lam_models.devices import native_bf16
 from lam_models.sentiment.config import TrainConfig
 from lam_models.sentiment.data import LabelledTexts
 from lam_models.sentiment.ema import WeightEMA
@@ -67,13 +68,6 @@ def class_weights(labels: np.ndarray, num_labels: int, mode: str) -> torch.Tenso
     if mode == "sqrt":
         weights = np.sqrt(weights)
     return torch.tensor(weights / weights.mean(), dtype=torch.float32)
-
-
-def native_bf16(device: torch.device) -> bool:
-    """Whether bfloat16 autocast runs natively (fast) on ``device``: AVX512-BF16 CPUs, bf16 GPUs."""
-    if device.type == "cuda":
-        return torch.cuda.is_bf16_supported()
-    return bool(getattr(torch.cpu, "_is_avx512_bf16_supported", lambda: False)())
 
 
 def length_bucketed_batches(lengths: Sequence[int], batch_size: int, rng: np.random.Generator) -> list[np.ndarray]:

@@ -1,4 +1,4 @@
-"""The direct encoder agrees with sentence-transformers; CPU fallback and the int8 path behave."""
+"""The direct encoder agrees with sentence-transformers; CPU fallback and the precision choice behave."""
 
 from __future__ import annotations
 
@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 import torch
 
-from lam_models.scoring.encoder import PACKAGED_MODEL, Encoder, pick_device, resolve_model_path
+from lam_models.devices import pick_device, pick_precision
+from lam_models.scoring.encoder import PACKAGED_MODEL, Encoder, resolve_model_path
 
 TEXTS = ["Apple beats estimates as iPhone sales surge", "Tesla recalls 2 million vehicles over autopilot",
          "Fed holds rates steady", "Shares of XYZ fall 12% after guidance cut, analysts downgrade to sell",
@@ -35,9 +36,22 @@ def test_cpu_fallback_when_cuda_is_absent(monkeypatch) -> None:
         pick_device("cuda")
 
 
-def test_int8_path_stays_close_to_fp32_and_quantises_every_linear_layer(model_path) -> None:
-    fp32 = Encoder(model_path, device="cpu").encode(TEXTS).embeddings
-    int8 = Encoder(model_path, device="cpu", quantize="int8")
-    assert not any(type(m) is torch.nn.Linear for m in int8.model.modules())
-    cosine = (int8.encode(TEXTS).embeddings * fp32).sum(1)
-    assert cosine.mean() > 0.95 and cosine.min() > 0.9
+def test_auto_precision_takes_bf16_only_where_it_runs_natively(monkeypatch) -> None:
+    monkeypatch.setattr(torch.cpu, "_is_avx512_bf16_supported", lambda: False, raising=False)
+    monkeypatch.setattr(torch.cpu, "_is_amx_tile_supported", lambda: False, raising=False)
+    assert pick_precision("cpu") == "fp32"  # an older CPU: emulated bf16 would be slower
+    assert pick_precision("cpu", "bf16") == "bf16"  # an explicit choice is kept
+    monkeypatch.setattr(torch.cuda, "is_bf16_supported", lambda *a, **k: True)
+    assert pick_precision("cuda") == "bf16"
+    monkeypatch.setattr(torch.cpu, "_is_amx_tile_supported", lambda: True, raising=False)
+    assert pick_precision("cpu") == "bf16" and pick_precision("cpu", "fp32") == "fp32"
+    with pytest.raises(ValueError, match="precision"):
+        pick_precision("cpu", "int8")
+
+
+def test_bf16_path_keeps_the_fp32_embeddings(model_path) -> None:
+    fp32 = Encoder(model_path, device="cpu", precision="fp32")
+    bf16 = Encoder(model_path, device="cpu", precision="bf16")
+    assert next(fp32.model.parameters()).dtype == torch.float32 and next(bf16.model.parameters()).dtype == torch.bfloat16
+    cosine = (bf16.encode(TEXTS).embeddings * fp32.encode(TEXTS).embeddings).sum(1)
+    assert cosine.min() > 0.99
