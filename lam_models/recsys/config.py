@@ -26,7 +26,9 @@ class RecsysConfig:
     without interactions (``project_cold_items`` off leaves them at LightFM's feature sum;
     ``projector_text`` off drops the text embedding from its input, an ablation);
     ``neighbour_weight`` blends an item-neighbourhood (EASE, ``neighbour_lambda``) score into
-    warm-item scores (0 turns it off).
+    warm-item scores (0 turns it off). Gate (the nightly step promotes a new version only through
+    it): validation nDCG@k at most ``gate_max_ndcg_drop`` below production's, catalogue coverage
+    of the top-k lists at least ``gate_min_coverage``.
     """
 
     no_components: int = 128
@@ -55,6 +57,8 @@ class RecsysConfig:
     neighbour_weight: float = 0.5
     neighbour_lambda: float = 500.0
     neighbour_max_items: int = 5000
+    gate_max_ndcg_drop: float = 0.02
+    gate_min_coverage: float = 0.05
 
     def __post_init__(self) -> None:
         if self.loss not in ("warp", "bpr"):
@@ -72,6 +76,8 @@ class RecsysConfig:
             raise ValueError(f"projector_alpha must be > 0, got {self.projector_alpha}")
         if self.neighbour_weight < 0 or self.neighbour_lambda <= 0:
             raise ValueError("neighbour_weight must be >= 0 and neighbour_lambda > 0")
+        if self.gate_max_ndcg_drop < 0 or not 0.0 <= self.gate_min_coverage <= 1.0:
+            raise ValueError("gate_max_ndcg_drop must be >= 0 and gate_min_coverage in [0, 1]")
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready dict (tuples become lists)."""
