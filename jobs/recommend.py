@@ -24,7 +24,7 @@ from lam_models.recsys import fit_hybrid, load_model, save_model
 from lam_models.recsys.data import read_ml100k_items, read_ml_latest_items
 from lam_models.recsys.hybrid import HybridRecommender
 from lam_models.recsys.item_text import embed_texts_cached, item_texts
-from lam_models.recsys.lifecycle import gate_policy, interactions_hash, version_metrics
+from lam_models.recsys.lifecycle import gate_policy, interactions_hash, summary, version_metrics
 from lam_models.recsys.store import MODEL_NAME
 from lam_models.registry.gate import promote_if_passing
 from lam_models.registry.pointers import production_version
@@ -58,7 +58,7 @@ def run(settings: Settings | None = None, run_date: date | None = None, events: 
     items for all items from the production version.
 
     Args:
-        events: ``user_id, item_id, rating, timestamp`` (default: every bronze interaction, read by Spark).
+        events: ``user_id, item_id, event, rating, timestamp`` (default: every bronze interaction, read by Spark).
         catalogue: items and their embeddings (default: ``settings.recsys_catalog``, embedded with MiniLM).
     """
     settings = settings or get_settings()
@@ -71,7 +71,7 @@ def run(settings: Settings | None = None, run_date: date | None = None, events: 
         return result
     production, config = production_version(root, MODEL_NAME), settings.recsys.to_config()
     digest, model = interactions_hash(events), None
-    newest = list_versions(root, MODEL_NAME, lambda meta, metrics: {})[-1:]
+    newest = list_versions(root, MODEL_NAME, summary)[-1:]
     if newest and trained_on(root, newest[0].version_id) == (digest, config.to_dict()):
         result.skipped = f"no new interactions since {newest[0].version_id} was trained: nothing trained"
     else:
@@ -101,7 +101,8 @@ def trained_on(root: Path, version: str) -> tuple[str, dict]:
 
 
 def read_events(settings: Settings) -> pd.DataFrame:
-    """Every bronze interaction as ``user_id, item_id, rating, timestamp`` (Spark)."""
+    """Every bronze interaction as ``user_id, item_id, event, rating, timestamp`` (Spark); the trainer turns
+    each event type into its strength (``recsys.events``): a view is not a 5-star rating."""
     from lam_models.adapters.spark import get_spark
 
     bronze = lake.table_dir(settings.lake_root, "bronze/interactions")
@@ -109,7 +110,7 @@ def read_events(settings: Settings) -> pd.DataFrame:
         raise ValueError(f"no interactions in {bronze}: run `lam ingest interactions` first")
     spark = get_spark(settings, "lam-recommend")
     return spark.read.parquet(str(bronze)).selectExpr(
-        "user_id", "item_id", "coalesce(rating, 5.0) as rating", "cast(unix_timestamp(ts) as double) as timestamp").toPandas()
+        "user_id", "item_id", "event", "rating", "cast(unix_timestamp(ts) as double) as timestamp").toPandas()
 
 
 def write_tables(settings: Settings, model: HybridRecommender, version: str, users: np.ndarray, stamp: str) -> None:
