@@ -1,7 +1,10 @@
-"""Recommend job: bronze interactions -> hybrid LightFM + text model -> top-K and similar-items tables.
+"""Recommend job: bronze interactions -> a gated hybrid recommender version -> top-K and similar-items tables.
 
-Spark reads the interactions; LightFM trains on the driver (it is a single-node library); the
-tables are written per run date under deterministic names, so a rerun of a date replaces it.
+Spark reads the interactions; LightFM trains on the driver (it is a single-node library). A new
+version is trained only when the interactions or the settings changed since the newest version was
+trained (an empty day trains nothing; a rejected or rolled-back version is not retrained), is written to the registry (``recsys``) and becomes production only through the
+gate (``recsys.lifecycle``). The tables are always written from the production version (so a
+rollback is what the next run serves), per run date under deterministic names: a rerun replaces it.
 """
 
 from __future__ import annotations
@@ -16,14 +19,21 @@ import numpy as np
 import pandas as pd
 
 from lam_models.adapters import lake
-from lam_models.adapters.spark import get_spark
 from lam_models.datasets import fetch
-from lam_models.recsys import fit_hybrid, save_model
+from lam_models.recsys import fit_hybrid, load_model, save_model
 from lam_models.recsys.data import read_ml100k_items, read_ml_latest_items
+from lam_models.recsys.hybrid import HybridRecommender
 from lam_models.recsys.item_text import embed_texts_cached, item_texts
+from lam_models.recsys.lifecycle import gate_policy, interactions_hash, summary, version_metrics
+from lam_models.recsys.store import MODEL_NAME
+from lam_models.registry.gate import promote_if_passing
+from lam_models.registry.pointers import production_version
+from lam_models.registry.store import list_versions, read_json
 from lam_models.settings import Settings, get_settings
 
 CATALOGS = {"movielens_100k": read_ml100k_items, "movielens_latest_small": read_ml_latest_items}
+Catalogue = tuple[pd.DataFrame, np.ndarray]
+"""Items (string ids) and their float32 text embeddings, row-aligned."""
 
 
 @dataclass
@@ -36,35 +46,89 @@ class RecommendResult:
     model: str | None = None
     dropped: dict = field(default_factory=dict)
     seconds: float = 0.0
+    candidate: str | None = None
+    promoted: bool = False
+    gate: str | None = None
+    skipped: str | None = None
 
 
-def run(settings: Settings | None = None, run_date: date | None = None) -> RecommendResult:
-    """Train on every bronze interaction and write top-K for all users + similar items for all items."""
+def run(settings: Settings | None = None, run_date: date | None = None, events: pd.DataFrame | None = None,
+        catalogue: Catalogue | None = None) -> RecommendResult:
+    """Train a candidate when the interactions changed, gate it, and write top-K for all users + similar
+    items for all items from the production version.
+
+    Args:
+        events: ``user_id, item_id, event, rating, timestamp`` (default: every bronze interaction, read by Spark).
+        catalogue: items and their embeddings (default: ``settings.recsys_catalog``, embedded with MiniLM).
+    """
     settings = settings or get_settings()
     began = time.perf_counter()
-    run_date = run_date or datetime.now(timezone.utc).date()
+    stamp = (run_date or datetime.now(timezone.utc).date()).isoformat()
+    events = read_events(settings) if events is None else events
+    root, result = settings.registry_root, RecommendResult(run_date=stamp)
+    if events.empty:
+        result.skipped, result.model = "no interactions: nothing trained", production_version(root, MODEL_NAME)
+        return result
+    production, config = production_version(root, MODEL_NAME), settings.recsys.to_config()
+    digest, model = interactions_hash(events), None
+    newest = list_versions(root, MODEL_NAME, summary)[-1:]
+    if newest and trained_on(root, newest[0].version_id) == (digest, config.to_dict()):
+        result.skipped = f"no new interactions since {newest[0].version_id} was trained: nothing trained"
+    else:
+        items, embeddings = catalogue if catalogue is not None else load_catalogue(settings)
+        model = fit_hybrid(events, items, embeddings, config)
+        result.candidate = save_model(root, model, data_hash=digest, metrics=version_metrics(model), parent=production)
+        decision = promote_if_passing(root, result.candidate, gate_policy(config), MODEL_NAME, "nightly recommend")
+        result.promoted, result.gate = decision.passed, decision.reason
+    result.model = production_version(root, MODEL_NAME)
+    if result.model is None:
+        result.skipped = "no production recommender: the first candidate did not pass the gate"
+        return result
+    if model is None or result.model != result.candidate:  # serve production, whatever was trained tonight
+        model = load_model(root, result.model)
+    users = np.unique(events["user_id"].to_numpy())
+    write_tables(settings, model, result.model, users, stamp)
+    result.users, result.items, result.k = len(users), len(model.item_ids), model.config.k
+    result.cold_items, result.dropped = int((~model.warm).sum()), model.meta["clean"]["dropped"]
+    result.seconds = round(time.perf_counter() - began, 3)
+    return result
+
+
+def trained_on(root: Path, version: str) -> tuple[str, dict]:
+    """The data hash and the config a recommender version was trained with."""
+    return (read_json(root, version, "version.json", MODEL_NAME).get("data_hash", ""),
+            read_json(root, version, "config.json", MODEL_NAME))
+
+
+def read_events(settings: Settings) -> pd.DataFrame:
+    """Every bronze interaction as ``user_id, item_id, event, rating, timestamp`` (Spark); the trainer turns
+    each event type into its strength (``recsys.events``): a view is not a 5-star rating."""
+    from lam_models.adapters.spark import get_spark
+
     bronze = lake.table_dir(settings.lake_root, "bronze/interactions")
     if not lake.parquet_files(bronze):
         raise ValueError(f"no interactions in {bronze}: run `lam ingest interactions` first")
     spark = get_spark(settings, "lam-recommend")
-    events = spark.read.parquet(str(bronze)).selectExpr(
-        "user_id", "item_id", "coalesce(rating, 5.0) as rating", "cast(unix_timestamp(ts) as double) as timestamp").toPandas()
-    items = load_catalog(settings)
-    model = fit_hybrid(events, items, embed_texts_cached(item_texts(items)), settings.recsys.to_config())
-    version = save_model(model, settings.registry_root / "recsys").name
-    k = model.config.k
-    users = np.unique(events["user_id"].to_numpy())
-    top, scores, _ = model.recommend(users, k)
-    similar, similarity = model.similar_items(model.item_ids, k)
-    stamp = run_date.isoformat()
+    return spark.read.parquet(str(bronze)).selectExpr(
+        "user_id", "item_id", "event", "rating", "cast(unix_timestamp(ts) as double) as timestamp").toPandas()
+
+
+def write_tables(settings: Settings, model: HybridRecommender, version: str, users: np.ndarray, stamp: str) -> None:
+    """The run date's ``gold/recommendations`` (top-K of ``users``) and ``gold/similar_items`` partitions."""
+    top, scores, _ = model.recommend(users, model.config.k)
+    similar, similarity = model.similar_items(model.item_ids, model.config.k)
     write_partition(settings, "gold/recommendations", stamp, pd.DataFrame({
         "user_id": users, "items": [list(map(str, row)) for row in top], "scores": [list(map(float, row)) for row in scores],
         "model_version": version}))
     write_partition(settings, "gold/similar_items", stamp, pd.DataFrame({
         "item_id": model.item_ids.astype(str), "items": [list(map(str, row)) for row in similar],
         "scores": [list(map(float, row)) for row in similarity], "model_version": version}))
-    return RecommendResult(run_date=stamp, users=len(users), items=len(model.item_ids), cold_items=int((~model.warm).sum()),
-                           k=k, model=version, dropped=model.meta["clean"]["dropped"], seconds=round(time.perf_counter() - began, 3))
+
+
+def load_catalogue(settings: Settings) -> Catalogue:
+    """The item catalogue and the MiniLM embeddings of its item texts (cached on disk)."""
+    items = load_catalog(settings)
+    return items, embed_texts_cached(item_texts(items))
 
 
 def load_catalog(settings: Settings) -> pd.DataFrame:

@@ -3,8 +3,10 @@
 Reads ``silver/news`` with pyarrow (no Spark: it needs the embeddings, not a cluster), keeps the
 rows embedded by the encoder scoring uses now (the most frequent version when there are none yet),
 the ``max_fit_rows`` most recent of them in (published_at, id) order, and fits with the previous
-topic model (production, else the newest) so topic ids stay stable. Nothing new is written when
-the data and the settings are the same as the previous version's: a rerun is a no-op.
+topic model (production, else the newest) so topic ids stay stable. The new version becomes
+production only through the gate (``topics.lifecycle``: outlier share and coherence against
+production's). Nothing new is written when the data and the settings are the same as the previous
+version's: a rerun is a no-op.
 """
 
 from __future__ import annotations
@@ -37,6 +39,8 @@ class TopicsResult:
     retired: list[int] = field(default_factory=list)
     embedding_version: str | None = None
     skipped: str | None = None
+    promoted: bool = False
+    gate: str | None = None
     seconds: float = 0.0
 
 
@@ -66,13 +70,15 @@ def scoring_version(settings: Settings) -> str:
 
 
 def run(settings: Settings | None = None, promote: bool = True) -> TopicsResult:
-    """Fit on silver, write a ``topics`` version (production when ``promote``), return what happened."""
+    """Fit on silver, write a ``topics`` version (production when ``promote`` and it passes the gate), return what happened."""
     import numpy as np
 
+    from lam_models.registry.gate import promote_if_passing
     from lam_models.registry.store import read_json
     from lam_models.settings import get_settings
     from lam_models.topics import fit
     from lam_models.topics.config import MODEL_NAME
+    from lam_models.topics.lifecycle import gate_policy, version_metrics
     from lam_models.topics.store import data_hash, latest_version, load_model, save_model
 
     settings = settings or get_settings()
@@ -93,8 +99,13 @@ def run(settings: Settings | None = None, promote: bool = True) -> TopicsResult:
             return result
     previous = load_model(settings.registry_root, parent) if parent is not None else None
     embeddings = np.stack(frame["embedding"].to_numpy()).astype(np.float32)
-    model, _ = fit(frame["headline"].tolist(), embeddings, config, previous, embedding_version=embedded_by or "")
-    result.version = save_model(settings.registry_root, model, data_hash=digest, parent=parent, make_production=promote)
+    texts = frame["headline"].tolist()
+    model, _ = fit(texts, embeddings, config, previous, embedding_version=embedded_by or "")
+    result.version = save_model(settings.registry_root, model, data_hash=digest, parent=parent,
+                                metrics=version_metrics(model, texts))
+    if promote:
+        decision = promote_if_passing(settings.registry_root, result.version, gate_policy(config), MODEL_NAME, "topic fit")
+        result.promoted, result.gate = decision.passed, decision.reason
     last = model.history[-1]
     result.parent, result.topics, result.new, result.retired = parent, model.n_topics, last["new"], last["retired"]
     result.outlier_share = round(float(model.stats["outlier_share"]), 4)

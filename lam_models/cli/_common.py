@@ -27,6 +27,15 @@ def clear_errors(*kinds: type[BaseException]) -> Iterator[None]:
         raise typer.Exit(2) from None
 
 
+def registry_errors() -> tuple[type[BaseException], ...]:
+    """Errors of training and registry commands that deserve one line, not a traceback."""
+    from lam_models.datasets import DatasetError
+    from lam_models.registry.store import RegistryError
+    from lam_models.sentiment.data import DataError
+
+    return (RegistryError, DataError, DatasetError, FileNotFoundError, ValueError)
+
+
 def operational_errors() -> tuple[type[BaseException], ...]:
     from lam_models.adapters.broker import BrokerError
     from lam_models.adapters.jars import MissingJarsError

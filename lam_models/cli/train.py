@@ -1,4 +1,4 @@
-"""``lam train sentiment|domain-adapt|continual`` and ``lam model list|show|promote|rollback``: fine-tune and manage versions."""
+"""``lam train sentiment|domain-adapt|continual``: fine-tune sentiment versions."""
 
 from __future__ import annotations
 
@@ -6,19 +6,10 @@ import json
 
 import typer
 
-from lam_models.cli._common import clear_errors, console, settings
+from lam_models.cli._common import clear_errors, console, registry_errors, settings
 from lam_models.sentiment.config import AdaptConfig, TrainConfig
 
 train_app = typer.Typer(help="Fine-tune models.", no_args_is_help=True)
-model_app = typer.Typer(help="The sentiment model registry.", no_args_is_help=True)
-
-
-def _registry_errors() -> tuple[type[BaseException], ...]:
-    from lam_models.datasets import DatasetError
-    from lam_models.registry.store import RegistryError
-    from lam_models.sentiment.data import DataError
-
-    return (RegistryError, DataError, DatasetError, FileNotFoundError, ValueError)
 
 
 @train_app.command("sentiment")
@@ -42,7 +33,7 @@ def sentiment(
     from lam_models.sentiment import train_sentiment
 
     s = settings()
-    with clear_errors(*_registry_errors()):
+    with clear_errors(*registry_errors()):
         config = TrainConfig(dataset=data, method=method, base_model=base_model or s.model.base_model, epochs=epochs,
                              adversarial=adversarial, augment=augment, distill_from=distill_from, seed=seed,
                              label_map=json.loads(label_map) if label_map else None, max_steps=max_steps,
@@ -71,7 +62,7 @@ def domain_adapt(
     from lam_models.sentiment.domain_adapt import adapt_encoder, adaptation_texts, base_model_folder
 
     s = settings()
-    with clear_errors(*_registry_errors(), FileExistsError):
+    with clear_errors(*registry_errors(), FileExistsError):
         texts = adaptation_texts(data, s, text_column, download)
         folder = base_model_folder(s, output)
         record = adapt_encoder(texts, AdaptConfig(base_model=base_model or s.model.base_model, epochs=epochs,
@@ -103,7 +94,7 @@ def continual(
     if method not in (None, "full", "lora"):
         console.print(f"[red]error:[/red] --method must be full or lora, got {method!r}")
         raise typer.Exit(2)
-    with clear_errors(*_registry_errors()):
+    with clear_errors(*registry_errors()):
         mapping = {**(s.continual.label_map or {}), **parse_label_map(label_map)}
         new = read_labelled_table(Path(data), label_map=mapping) if data else None
         result = run_round(s, budget, data=new, method=method)
@@ -119,7 +110,7 @@ def continual(
         console.print(f"BWT {_points(result['bwt'])}  FWT {_points(result['fwt'])}  candidate {result['version']}")
     console.print(f"GATE: {result['reason']}")
     if result["verdict"] == "promote" and promote:
-        with clear_errors(*_registry_errors()):
+        with clear_errors(*registry_errors()):
             promote_version(s.registry_root, result["version"], reason=f"lam train continual: {result['reason']}")
         console.print(f"promoted {result['version']} to production")
     elif result["verdict"] == "promote":
@@ -131,43 +122,3 @@ def continual(
 
 def _points(value: float | None) -> str:
     return "n/a" if value is None else f"{100 * value:+.2f} pts"
-
-
-@model_app.command("list")
-def list_versions() -> None:
-    """Versions with their test accuracy / macro-F1; the production one is marked."""
-    from lam_models.registry.pointers import production_version
-    from lam_models.registry.store import list_versions as versions
-
-    s = settings()
-    current = production_version(s.registry_root)
-    for info in versions(s.registry_root):
-        mark = "*" if info.version_id == current else " "
-        console.print(f"{mark} {info.version_id}  parent={info.parent}  {info.summary}")
-
-
-@model_app.command("show")
-def show(version: str) -> None:
-    """Everything recorded about one version."""
-    from lam_models.registry.store import show as show_version
-
-    with clear_errors(*_registry_errors()):
-        console.print_json(json.dumps(show_version(settings().registry_root, version), default=str))
-
-
-@model_app.command("promote")
-def promote(version: str, reason: str = typer.Option("", help="why, kept in the pointer history")) -> None:
-    """Make VERSION production (atomic pointer switch)."""
-    from lam_models.registry.pointers import promote as promote_version
-
-    with clear_errors(*_registry_errors()):
-        console.print(promote_version(settings().registry_root, version, reason=reason))
-
-
-@model_app.command("rollback")
-def rollback(reason: str = typer.Option("", help="why, kept in the pointer history")) -> None:
-    """Switch production back to the previous version."""
-    from lam_models.registry.pointers import rollback as rollback_version
-
-    with clear_errors(*_registry_errors()):
-        console.print(rollback_version(settings().registry_root, reason=reason))

@@ -12,7 +12,7 @@ class ContinualConfig:
 
     Attributes:
         new_labels_path: a ``text,label`` CSV/Parquet file of new labels; None = the lake's
-            ``labels`` table (``<lake_root>/labels/``, Parquet with text,label,source,ts).
+            labels table (``<lake_root>/labels/labels.parquet``, one row per text hash, ``continual.labels``).
         label_map: raw label -> negative|neutral|positive for label files and the labels
             topic producer (merged over the built-in aliases such as bearish, bullish).
         replay_size: rows of earlier tasks' training data replayed with the new labels (1024 with

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
 
-Verdict = Literal["promote", "reject"]
+from lam_models.registry.gate import GateDecision, Verdict
 
 
 def gate_verdict(candidate_new: float, production_new: float, bwt: float | None,
@@ -36,3 +38,31 @@ def gate_verdict(candidate_new: float, production_new: float, bwt: float | None,
     if problems:
         return "reject", f"reject: {' and '.join(problems)}: {new_part}; {bwt_part}"
     return "promote", f"promote: {new_part}; {bwt_part}"
+
+
+@dataclass(frozen=True)
+class ContinualGate:
+    """The sentiment kind's gate policy: a continual candidate's own record against production.
+
+    The figures come from the candidate's ``metrics.json`` (``continual``: accuracy of the
+    candidate and of production on the new task, BWT), so ``production`` is not needed.
+    """
+
+    min_improvement_points: float = 0.0
+    max_bwt_drop_points: float = 1.0
+
+    def metrics(self, recorded: Mapping[str, Any]) -> dict[str, float]:
+        record = recorded.get("continual") or {}
+        if not record.get("candidate_accuracy") or not record.get("production_accuracy"):
+            return {}
+        figures = {"new_task_accuracy": float(record["candidate_accuracy"][-1]),
+                   "production_new_task_accuracy": float(record["production_accuracy"][-1])}
+        return figures if record.get("bwt") is None else {**figures, "bwt": float(record["bwt"])}
+
+    def decide(self, candidate: Mapping[str, float], production: Mapping[str, float] | None) -> GateDecision:
+        if "new_task_accuracy" not in candidate:
+            return GateDecision("reject", "reject: not a continual candidate (no new-task accuracies in its metrics); "
+                                          "promote a version trained by hand with `lam model promote`")
+        verdict, reason = gate_verdict(candidate["new_task_accuracy"], candidate["production_new_task_accuracy"],
+                                       candidate.get("bwt"), self.min_improvement_points, self.max_bwt_drop_points)
+        return GateDecision(verdict, reason)

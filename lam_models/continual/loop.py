@@ -1,6 +1,8 @@
 """One continual round: production -> new labels + replay -> fine-tune -> evaluate every task -> gate.
 
-``run_round`` writes the candidate as a registry version (with ``continual.json``: the tasks,
+The round is the ordinary training path (``sentiment.api.fit_model`` / ``save_trained``) started
+from production, with replayed rows mixed into the training data and the L2-SP hook added; what
+it adds is the choice of data and the accuracy matrix the gate reads. ``run_round`` writes the candidate as a registry version (with ``continual.json``: the tasks,
 the accuracy matrix, BWT/FWT and the gate's verdict) but never promotes it: the DAG does that
 after its own checks. Tasks are ``{"dataset", "split"}`` records kept in ``version.json``; new
 labels become a task by a content-addressed snapshot file, so a later round re-creates the same
@@ -10,6 +12,7 @@ rows and the same saved split.
 from __future__ import annotations
 
 import csv
+import json
 import math
 import os
 from pathlib import Path
@@ -19,10 +22,10 @@ import numpy as np
 
 from lam_models.continual.config import ContinualConfig
 from lam_models.continual.forgetting import AccuracyMatrix
-from lam_models.continual.gate import gate_verdict
+from lam_models.continual.gate import ContinualGate
 from lam_models.continual.replay import build_replay, concat, mix
 from lam_models.registry.pointers import production_version
-from lam_models.registry.store import RegistryError, read_json, write_version
+from lam_models.registry.store import RegistryError, read_json
 from lam_models.sentiment.config import TrainConfig
 from lam_models.sentiment.data import LABELS, LabelledTexts, read_labelled_table
 
@@ -88,40 +91,48 @@ def run_round(settings: Any, budget: float | None = None, data: LabelledTexts | 
         dataset=new_task["dataset"], text_column=None, label_column=None, label_map=None, init_from=production, distill_from=None, max_steps=max_steps,
         limit_train=None, progress=False, epochs=max(prod_config.epochs, math.ceil(max_steps / steps_per_epoch)),
         notes=f"continual round from {production}", **({"method": method} if method else {}))
-    model, tokenizer, result, hooks = _train(config, settings, train, val, cfg)
+    from lam_models.continual.l2sp import L2SPHook
+    from lam_models.sentiment.api import fit_model, save_trained, version_metrics
+
+    trained = fit_model(config, settings, train, val, [L2SPHook(cfg.l2sp_weight)] if cfg.l2sp_weight > 0 else [])
     tests = [p[2] for p in parts]
-    cand_acc = [_accuracy(model, tokenizer, t, config) for t in tests]
+    cand_acc = _accuracies(trained.model, trained.tokenizer, tests, config)
     prod_acc = _production_accuracies(settings, production, tests, prod_config)
     matrix = _matrix(root, production, tasks, new_task, prod_acc, cand_acc)
     baseline = [float(np.bincount(t.labels, minlength=len(LABELS)).max() / len(t)) for t in tests]
     bwt, fwt = matrix.bwt(), matrix.fwt(baseline)
-    verdict, reason = gate_verdict(cand_acc[-1], prod_acc[-1], bwt, cfg.min_improvement_points, cfg.max_bwt_drop_points)
+    figures = {"bwt": bwt, "fwt": fwt, "candidate_accuracy": cand_acc, "production_accuracy": prod_acc}
+    gate = ContinualGate(cfg.min_improvement_points, cfg.max_bwt_drop_points)
+    decision = gate.decide(gate.metrics({"continual": figures}), None)  # what `lam model promote --gate` reads back
+    verdict, reason = decision.verdict, decision.reason
     record = {
         **matrix.to_dict(), "fwt": fwt, "fwt_baseline": "majority-class accuracy of each task's test set",
         "production": production, "production_accuracy": prod_acc, "candidate_accuracy": cand_acc,
         "verdict": verdict, "reason": reason, "budget": budget, "max_steps": max_steps,
         "new_rows": len(new), "replay_rows": len(replay), "train_rows": len(train),
-        "hooks": [h.name for h in hooks], "continual_config": cfg.to_dict(),
+        "hooks": [h.name for h in trained.hooks], "continual_config": cfg.to_dict(),
     }
-    version = _save(settings, config, model, tokenizer, train, val, new_test, result, hooks, record, [*tasks, new_task])
+    metrics = {**version_metrics(trained, config, len(train), val, new_test),
+               "continual": {k: record[k] for k in ("bwt", "fwt", "verdict", "reason", "candidate_accuracy", "production_accuracy")}}
+
+    def write_record(folder: Path) -> None:
+        (folder / CONTINUAL_FILE).write_text(json.dumps(record, indent=2, default=str))
+
+    version = save_trained(trained, config, settings, metrics, train.content_hash(),
+                           {"tasks": [*tasks, new_task], "continual": True}, write_record)
     return {"verdict": verdict, "version": version, "reason": reason, "bwt": bwt, "fwt": fwt,
             "matrix": record["matrix"], "tasks": record["tasks"], "production": production}
 
 
 def load_new_labels(settings: Any, cfg: ContinualConfig) -> LabelledTexts | None:
-    """``cfg.new_labels_path``, else the lake's ``labels`` Parquet table (latest label per text)."""
+    """``cfg.new_labels_path``, else the lake's labels table (``continual.labels``: one row per text hash, latest label)."""
     if cfg.new_labels_path:
         return read_labelled_table(Path(cfg.new_labels_path), label_map=cfg.label_map)
-    folder = Path(settings.lake_root) / "labels"
-    files = sorted(folder.rglob("*.parquet")) if folder.is_dir() else []
-    if not files:
-        return None
-    import pandas as pd
+    from lam_models.continual.labels import read_table
 
-    frame = pd.concat([pd.read_parquet(f) for f in files], ignore_index=True)
-    if "ts" in frame.columns:
-        frame = frame.sort_values("ts", kind="stable")
-    frame = frame.drop_duplicates("text", keep="last")
+    frame = read_table(settings.lake_root)
+    if frame.empty:
+        return None
     table = Path(settings.home) / "continual" / "lake-labels.parquet"
     table.parent.mkdir(parents=True, exist_ok=True)
     frame[["text", "label"]].astype(str).to_parquet(table, index=False)
@@ -167,26 +178,10 @@ def _task_parts(task: dict[str, Any], settings: Any, config: TrainConfig) -> tup
     return data.subset(split.train), data.subset(split.validation), data.subset(getattr(split, task.get("split", "test")))
 
 
-def _train(config: TrainConfig, settings: Any, train: LabelledTexts, val: LabelledTexts,
-           cfg: ContinualConfig) -> tuple[Any, Any, Any, list[Any]]:
-    from lam_models.continual.l2sp import L2SPHook
-    from lam_models.sentiment.api import build_hooks, build_model
-    from lam_models.sentiment.lora import merge_lora
-    from lam_models.sentiment.train import fit
+def _accuracies(model: Any, tokenizer: Any, tests: list[LabelledTexts], config: TrainConfig) -> list[float]:
+    from lam_models.sentiment.api import evaluate_texts
 
-    model, tokenizer = build_model(config, settings)
-    hooks = build_hooks(config, settings, train)
-    if cfg.l2sp_weight > 0:
-        hooks.append(L2SPHook(cfg.l2sp_weight))
-    result = fit(model, tokenizer, train, val, config, hooks)
-    return merge_lora(result.model).eval(), tokenizer, result, hooks
-
-
-def _accuracy(model: Any, tokenizer: Any, data: LabelledTexts, config: TrainConfig) -> float:
-    from lam_models.sentiment.model import predict
-
-    _, logits = predict(model, tokenizer, data.texts, config.eval_batch_size, config.max_seq_length)
-    return float(np.mean(logits.argmax(1) == data.labels))
+    return [float(evaluate_texts(model, tokenizer, t, config)["accuracy"]) for t in tests]
 
 
 def _production_accuracies(settings: Any, production: str, tests: list[LabelledTexts], config: TrainConfig) -> list[float]:
@@ -194,7 +189,7 @@ def _production_accuracies(settings: Any, production: str, tests: list[LabelledT
     from lam_models.sentiment.model import pick_device
 
     loaded = load_version(settings.registry_root, production, str(pick_device(config.device)))
-    return [_accuracy(loaded.model, loaded.tokenizer, t, config) for t in tests]
+    return _accuracies(loaded.model, loaded.tokenizer, tests, config)
 
 
 def _matrix(root: Path, production: str, tasks: list[dict[str, str]], new_task: dict[str, str],
@@ -215,31 +210,3 @@ def _matrix(root: Path, production: str, tasks: list[dict[str, str]], new_task: 
     history.set_row(k - 1, {k: prod_acc[k]})
     history.set_row(k, dict(enumerate(cand_acc)))
     return history
-
-
-def _save(settings: Any, config: TrainConfig, model: Any, tokenizer: Any, train: LabelledTexts, val: LabelledTexts,
-          test: LabelledTexts, result: Any, hooks: list[Any], record: dict[str, Any], tasks: list[dict[str, str]]) -> str:
-    import json
-
-    from lam_models.sentiment.api import _report
-    from lam_models.sentiment.model import pick_device, save_model_files
-
-    metrics = {
-        "dataset": config.dataset, "validation": _report(model, tokenizer, val, config),
-        "test": _report(model, tokenizer, test, config),
-        "training": {"train_seconds": result.train_seconds, "cpu_seconds": result.cpu_seconds, "steps": result.steps,
-                     "best_epoch": result.best_epoch, "best_val_macro_f1": result.best_val_macro_f1,
-                     "stopped_early": result.stopped_early, "history": result.history,
-                     "device": str(pick_device(config.device)), "hooks": [h.name for h in hooks],
-                     "train_rows": len(train)},
-        "continual": {k: record[k] for k in ("bwt", "fwt", "verdict", "reason", "candidate_accuracy", "production_accuracy")},
-    }
-
-    def write_files(folder: Path) -> None:
-        save_model_files(model, tokenizer, folder)
-        (folder / CONTINUAL_FILE).write_text(json.dumps(record, indent=2, default=str))
-
-    extra = {"method": config.method, "dataset": config.dataset, "base_model": config.base_model,
-             "tasks": tasks, "continual": True, "train_seconds": result.train_seconds}
-    return write_version(settings.registry_root, write_files, config=config.to_dict(), labels=list(LABELS),
-                         metrics=metrics, data_hash=train.content_hash(), parent=config.init_from, extra=extra)

@@ -18,6 +18,9 @@ class RecsysConfig:
 
     LightFM: ``no_components``, ``loss`` (warp | bpr), ``learning_rate``, ``item_alpha``,
     ``user_alpha``, ``max_sampled``, ``rating_weights`` (sample weight = rating / max rating).
+    Events (``recsys.events``): a rating keeps its value, an implicit event counts as
+    ``view_weight`` / ``click_weight`` / ``purchase_weight`` on the same scale; sample weights
+    halve every ``recency_half_life_days`` of age (0 = no decay).
     Early stopping: evaluate validation nDCG@k every ``eval_every`` epochs up to ``max_epochs``;
     stop after ``patience`` evaluations without gain; ``refit`` retrains on all data for the best
     epoch count. Item side: ``lightfm_item_features`` are attribute blocks given to LightFM beside
@@ -26,7 +29,9 @@ class RecsysConfig:
     without interactions (``project_cold_items`` off leaves them at LightFM's feature sum;
     ``projector_text`` off drops the text embedding from its input, an ablation);
     ``neighbour_weight`` blends an item-neighbourhood (EASE, ``neighbour_lambda``) score into
-    warm-item scores (0 turns it off).
+    warm-item scores (0 turns it off). Gate (the nightly step promotes a new version only through
+    it): validation nDCG@k at most ``gate_max_ndcg_drop`` below production's, catalogue coverage
+    of the top-k lists at least ``gate_min_coverage``.
     """
 
     no_components: int = 128
@@ -36,6 +41,10 @@ class RecsysConfig:
     user_alpha: float = 1e-4
     max_sampled: int = 10
     rating_weights: bool = True
+    view_weight: float = 1.0
+    click_weight: float = 2.0
+    purchase_weight: float = 4.0
+    recency_half_life_days: float = 0.0
     max_epochs: int = 80
     eval_every: int = 5
     patience: int = 3
@@ -55,6 +64,8 @@ class RecsysConfig:
     neighbour_weight: float = 0.5
     neighbour_lambda: float = 500.0
     neighbour_max_items: int = 5000
+    gate_max_ndcg_drop: float = 0.02
+    gate_min_coverage: float = 0.05
 
     def __post_init__(self) -> None:
         if self.loss not in ("warp", "bpr"):
@@ -72,6 +83,10 @@ class RecsysConfig:
             raise ValueError(f"projector_alpha must be > 0, got {self.projector_alpha}")
         if self.neighbour_weight < 0 or self.neighbour_lambda <= 0:
             raise ValueError("neighbour_weight must be >= 0 and neighbour_lambda > 0")
+        if min(self.view_weight, self.click_weight, self.purchase_weight) <= 0 or self.recency_half_life_days < 0:
+            raise ValueError("event weights must be > 0 and recency_half_life_days >= 0 (0 = no decay)")
+        if self.gate_max_ndcg_drop < 0 or not 0.0 <= self.gate_min_coverage <= 1.0:
+            raise ValueError("gate_max_ndcg_drop must be >= 0 and gate_min_coverage in [0, 1]")
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready dict (tuples become lists)."""

@@ -23,6 +23,7 @@ import scipy.sparse as sp
 from lightfm.data import Dataset
 
 from lam_models.recsys.config import RecsysConfig
+from lam_models.recsys.events import sample_weights
 
 
 @dataclass(frozen=True)
@@ -152,7 +153,7 @@ def build_feature_set(
         events: cleaned interactions (``user_id``, ``item_id``, ``rating``).
         items: catalogue frame with ``item_id``, rows aligned with ``tokens``.
         tokens: attribute tokens per catalogue item (may be empty lists).
-        config: attribute weight and whether ratings weight the samples.
+        config: attribute weight, and how ratings and recency weight the samples (``events.sample_weights``).
         max_rating: rating mapped to weight 1.
     """
     item_ids = items["item_id"].tolist()
@@ -163,7 +164,7 @@ def build_feature_set(
         users=events["user_id"].unique().tolist(), items=item_ids,
         item_features=[f"id:{i}" for i in item_ids if i in warm] + vocab,
     )  # fmt: skip
-    weight = events["rating"].to_numpy(dtype=np.float32) / max_rating if config.rating_weights else np.ones(len(events), np.float32)
+    weight = sample_weights(events, config, max_rating)
     interactions, weights = dataset.build_interactions(zip(events["user_id"].tolist(), events["item_id"].tolist(), weight.tolist()))
     rows = []
     for item, row in zip(item_ids, tokens):

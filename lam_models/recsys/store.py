@@ -1,85 +1,74 @@
-"""Save / load a fitted hybrid as an immutable version folder: ``arrays.npz`` + ``meta.json``, no pickle.
+"""Recommender versions in the folder registry (name ``recsys``): arrays in ``.npz``, the rest in JSON, no pickle.
 
-The folder is written under a temporary name and moved into place with ``os.replace``, so a
-reader sees either no version or a complete one. Loading uses ``allow_pickle=False`` and gives a
-model whose scores are bit-identical to the saved one's.
+A version holds ``arrays.npz`` (vectors, biases, id arrays, sparse matrices as CSR parts, loaded
+with ``allow_pickle=False``) and ``recommender.json`` (format, fit report, id kinds);
+``config.json`` is the ``RecsysConfig`` and ``metrics.json`` the gate's figures. Writing goes
+through ``registry.store.write_version`` (atomic, sha256 manifest), so a loaded model's scores
+are bit-identical to the saved one's and a corrupt version is refused.
 """
 
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import tempfile
-import time
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
 
-from lam_models.files import sha256_file
 from lam_models.recsys.config import RecsysConfig
 from lam_models.recsys.features import ItemFeaturizer
 from lam_models.recsys.hybrid import HybridRecommender, Neighbourhood
+from lam_models.registry.store import RegistryError, open_version, write_version
 
+MODEL_NAME = "recsys"
+"""Registry name of recommender versions (beside ``sentiment`` and ``topics``)."""
 FORMAT = "lam-recsys-hybrid/1"
 ARRAYS = "arrays.npz"
-META = "meta.json"
+DESCRIPTION = "recommender.json"
 
 
-def save_model(model: HybridRecommender, root: Path, version: str | None = None) -> Path:
-    """Write ``model`` to ``root/<version>/`` atomically and return that folder.
+def save_model(root: Path, model: HybridRecommender, *, data_hash: str, metrics: dict[str, Any] | None = None,
+               parent: str | None = None, version_id: str | None = None) -> str:
+    """Write ``model`` as a new ``recsys`` version (not production) and return its id.
 
     Args:
+        root: the registry root.
         model: a fitted hybrid.
-        root: registry folder for recommender versions (created if missing).
-        version: folder name; default a UTC timestamp plus a content hash.
+        data_hash: sha256 of the training interactions; metrics: the gate's figures.
+        parent: the production version when the model was trained; version_id: default a new sortable id.
 
     Raises:
-        FileExistsError: the version already exists (versions are immutable: pick a new name).
+        RegistryError: the version id exists (versions are immutable) or the parent is unknown.
     """
-    root = Path(root)
-    root.mkdir(parents=True, exist_ok=True)
-    arrays = _to_arrays(model)
-    staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=root))
+
+    def write_files(folder: Path) -> None:
+        np.savez(folder / ARRAYS, **_to_arrays(model))
+        (folder / DESCRIPTION).write_text(json.dumps({
+            "format": FORMAT, "meta": _jsonable(model.meta),
+            "user_id_kind": model.user_ids.dtype.kind, "item_id_kind": model.item_ids.dtype.kind}, indent=1))
+
+    return write_version(root, write_files, config=model.config.to_dict(), metrics=metrics or {}, data_hash=data_hash,
+                         parent=parent, extra={"method": "hybrid", "users": len(model.user_ids), "items": len(model.item_ids)},
+                         name=MODEL_NAME, version_id=version_id)
+
+
+def load_model(root: Path, version_id: str) -> HybridRecommender:
+    """A verified ``recsys`` version as a ``HybridRecommender``.
+
+    Raises:
+        RegistryError: the version is missing, incomplete, corrupt or not a recommender.
+    """
+    folder = open_version(root, version_id, MODEL_NAME, verify=True)
     try:
-        np.savez(staging / ARRAYS, **arrays)
-        digest = sha256_file(staging / ARRAYS)
-        version = version or time.strftime("%Y%m%dT%H%M%SZ", time.gmtime()) + "-" + digest[:8]
-        meta = {
-            "format": FORMAT, "version": version, "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-            "arrays_sha256": digest, "config": model.config.to_dict(), "meta": _jsonable(model.meta),
-            "user_id_kind": model.user_ids.dtype.kind, "item_id_kind": model.item_ids.dtype.kind,
-        }  # fmt: skip
-        (staging / META).write_text(json.dumps(meta, indent=2, sort_keys=True))
-        target = root / version
-        if target.exists():
-            raise FileExistsError(f"version {target} exists: versions are immutable, save under a new name")
-        os.replace(staging, target)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    return target
-
-
-def load_model(folder: Path) -> HybridRecommender:
-    """Read a version folder written by :func:`save_model`.
-
-    Raises:
-        ValueError: the folder is not a recommender version, or its arrays do not match the hash.
-    """
-    folder = Path(folder)
-    meta_path = folder / META
-    if not meta_path.is_file():
-        raise ValueError(f"{folder} has no {META}: not a recommender version folder")
-    meta = json.loads(meta_path.read_text())
+        meta = json.loads((folder / DESCRIPTION).read_text())
+        config = RecsysConfig.from_dict(json.loads((folder / "config.json").read_text()))
+        with np.load(folder / ARRAYS, allow_pickle=False) as npz:
+            a = {k: npz[k] for k in npz.files}
+    except (OSError, ValueError, KeyError) as exc:
+        raise RegistryError(f"recommender {version_id} cannot be loaded: {exc}") from exc
     if meta.get("format") != FORMAT:
-        raise ValueError(f"{folder}: format {meta.get('format')!r}, expected {FORMAT!r}")
-    if sha256_file(folder / ARRAYS) != meta["arrays_sha256"]:
-        raise ValueError(f"{folder / ARRAYS} does not match its recorded sha256: the version is corrupt")
-    with np.load(folder / ARRAYS, allow_pickle=False) as npz:
-        a = {k: npz[k] for k in npz.files}
+        raise RegistryError(f"recommender {version_id}: format {meta.get('format')!r}, expected {FORMAT!r}")
     neighbourhood = None
     if "neighbour_items" in a:
         neighbourhood = Neighbourhood(a["neighbour_items"], a["neighbour_weights"], a["neighbour_scales"])
@@ -87,7 +76,7 @@ def load_model(folder: Path) -> HybridRecommender:
     if "lightfm_item_features_data" in a:
         lightfm_state["item_features"] = _csr(a, "lightfm_item_features")
     return HybridRecommender(
-        config=RecsysConfig.from_dict(meta["config"]),
+        config=config,
         user_ids=a["user_ids"], item_ids=a["item_ids"],
         user_vectors=a["user_vectors"], user_biases=a["user_biases"],
         item_vectors=a["item_vectors"], item_biases=a["item_biases"],

@@ -17,6 +17,7 @@ from lightfm import LightFM
 from lam_models.recsys import metrics, rank
 from lam_models.recsys.config import RecsysConfig
 from lam_models.recsys.data import EmptyInteractionsError, clean_interactions
+from lam_models.recsys.events import event_strengths, sample_weights
 from lam_models.recsys.features import FeatureSet, ItemFeaturizer, build_feature_set
 from lam_models.recsys.hybrid import HybridRecommender, Neighbourhood
 from lam_models.recsys.protocols import validation_split
@@ -32,7 +33,8 @@ def fit_hybrid(
     """Train the hybrid recommender on interactions and the item catalogue.
 
     Args:
-        events: interactions ``user_id, item_id, rating[, timestamp]`` (cleaned here, reasons counted).
+        events: interactions ``user_id, item_id, rating[, event][, timestamp]`` (cleaned here, reasons
+            counted); with ``event``, implicit events count as their configured strength (``recsys.events``).
         items: catalogue (``item_id, genres, year, release``); items without events are cold.
         embeddings: float32 (len(items), d) text embeddings aligned with ``items``.
         config: hyperparameters (default :class:`RecsysConfig`).
@@ -44,6 +46,7 @@ def fit_hybrid(
 
     Raises:
         EmptyInteractionsError: no usable interaction.
+        ValueError: an unknown event type, or items and embeddings that do not line up.
     """
     config = config or RecsysConfig()
     started = time.perf_counter()
@@ -51,7 +54,7 @@ def fit_hybrid(
         raise ValueError(f"embeddings have {len(embeddings)} rows but items {len(items)}: they must be aligned")
     if items["item_id"].duplicated().any():
         raise ValueError("items has duplicate item_id rows: keep one row (and one embedding) per item")
-    events, dropped = _clean_events(events, items, rating_range)
+    events, dropped = _clean_events(events, items, rating_range, config)
     reference_day = float(events["timestamp"].max()) / 86400.0 if "timestamp" in events.columns else 0.0
     featurizer = ItemFeaturizer.fit(items, embeddings, reference_day, config)
     tokens = featurizer.tokens(items, embeddings, config.lightfm_item_features)
@@ -93,10 +96,12 @@ def fit_hybrid(
     return hybrid
 
 
-def _clean_events(events: pd.DataFrame, items: pd.DataFrame, rating_range: tuple[float, float]) -> tuple[pd.DataFrame, dict[str, int]]:
-    """Cleaned events on catalogue items, and the count dropped per reason."""
+def _clean_events(events: pd.DataFrame, items: pd.DataFrame, rating_range: tuple[float, float],
+                  config: RecsysConfig) -> tuple[pd.DataFrame, dict[str, int]]:
+    """Cleaned events (event types turned into strengths) on catalogue items, and the count dropped per reason."""
+    events, weaker = event_strengths(events, config)
     events, report = clean_interactions(events, rating_range)
-    dropped = dict(report.dropped)
+    dropped = {**weaker, **report.dropped}
     unknown = ~events["item_id"].isin(set(items["item_id"].tolist()))
     if unknown.any():
         dropped["item_id not in the item table"] = int(unknown.sum())
@@ -134,7 +139,7 @@ def _fit_early_stopping(
 ) -> tuple[LightFM, list[tuple[int, float]], int]:
     """Train on ``fit_events``; every ``eval_every`` epochs score nDCG@k on ``val_events``; stop on no gain."""
     user_map, _, item_map, _ = full.dataset.mapping()
-    weight = fit_events["rating"].to_numpy(np.float32) / max_rating if config.rating_weights else np.ones(len(fit_events), np.float32)
+    weight = sample_weights(fit_events, config, max_rating)
     inter, weights = full.dataset.build_interactions(zip(fit_events["user_id"].tolist(), fit_events["item_id"].tolist(), weight.tolist()))
     truth = sp.csr_matrix(
         (np.ones(len(val_events)), (val_events["user_id"].map(user_map).to_numpy(), val_events["item_id"].map(item_map).to_numpy())),

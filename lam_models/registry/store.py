@@ -63,7 +63,7 @@ def write_version(
     write_files: Callable[[Path], None],
     *,
     config: dict[str, Any],
-    labels: list[str],
+    labels: list[str] | None = None,
     metrics: dict[str, Any],
     data_hash: str,
     parent: str | None = None,
@@ -75,7 +75,7 @@ def write_version(
 
     Args:
         write_files: writes the model files (weights, tokenizer...) into the folder it is given.
-        config, labels, metrics: saved as ``config.json``, ``labels.json``, ``metrics.json``.
+        config, labels, metrics: saved as ``config.json``, ``labels.json`` (classifiers only), ``metrics.json``.
         data_hash: sha256 of the training data; parent: the version training started from.
         extra: more fields for ``version.json`` (base model, teacher, train time...).
 
@@ -91,7 +91,8 @@ def write_version(
     with staged_folder(final, Path(root) / name / ".staging" / f"{version_id}.{os.getpid()}") as staging:
         write_files(staging)
         _write_json(staging / "config.json", config)
-        _write_json(staging / "labels.json", {"labels": list(labels), "label_to_id": {n: i for i, n in enumerate(labels)}})
+        if labels is not None:
+            _write_json(staging / "labels.json", {"labels": list(labels), "label_to_id": {n: i for i, n in enumerate(labels)}})
         _write_json(staging / "metrics.json", metrics)
         _write_json(staging / VERSION_FILE, {
             "version_id": version_id, "name": name, "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -155,8 +156,20 @@ def read_json(root: Path, version_id: str, filename: str, name: str = DEFAULT_NA
         raise RegistryError(f"version {version_id}: cannot read {filename} ({exc})") from exc
 
 
-def list_versions(root: Path, name: str = DEFAULT_NAME) -> list[VersionInfo]:
-    """All complete-looking versions, oldest first (a folder without a manifest is skipped)."""
+def sentiment_summary(meta: dict[str, Any], metrics: dict[str, Any]) -> dict[str, Any]:
+    """The figures ``lam model list`` shows for a sentiment version."""
+    test = metrics.get("test", {})
+    return {"accuracy": test.get("accuracy"), "macro_f1": test.get("macro_f1"),
+            "method": meta.get("method"), "dataset": meta.get("dataset")}
+
+
+def list_versions(root: Path, name: str = DEFAULT_NAME,
+                  summarise: Callable[[dict[str, Any], dict[str, Any]], dict[str, Any]] = sentiment_summary) -> list[VersionInfo]:
+    """All complete-looking versions, oldest first (a folder without a manifest is skipped).
+
+    Args:
+        summarise: ``(version.json, metrics.json) -> summary`` of the model kind.
+    """
     folder = versions_dir(root, name)
     if not folder.is_dir():
         return []
@@ -169,21 +182,18 @@ def list_versions(root: Path, name: str = DEFAULT_NAME) -> list[VersionInfo]:
             metrics = json.loads((path / "metrics.json").read_text())
         except (OSError, ValueError):
             continue
-        test = metrics.get("test", {})
-        summary = {"accuracy": test.get("accuracy"), "macro_f1": test.get("macro_f1"),
-                   "method": meta.get("method"), "dataset": meta.get("dataset")}
         out.append(VersionInfo(path.name, path, meta.get("created_at", ""), meta.get("parent"),
-                               meta.get("data_hash", ""), summary))
+                               meta.get("data_hash", ""), summarise(meta, metrics)))
     return sorted(out, key=lambda v: (v.created_at, v.version_id))
 
 
 def show(root: Path, version_id: str, name: str = DEFAULT_NAME) -> dict[str, Any]:
     """Everything about a version: ``version.json``, config, labels, metrics, and whether it verifies."""
-    open_version(root, version_id, name, verify=False)
+    folder = open_version(root, version_id, name, verify=False)
     info = {
         "version": read_json(root, version_id, VERSION_FILE, name),
         "config": read_json(root, version_id, "config.json", name),
-        "labels": read_json(root, version_id, "labels.json", name)["labels"],
+        "labels": read_json(root, version_id, "labels.json", name)["labels"] if (folder / "labels.json").is_file() else None,
         "metrics": read_json(root, version_id, "metrics.json", name),
     }
     try:

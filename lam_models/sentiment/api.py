@@ -7,6 +7,8 @@ version records the config, data hash and metrics it was made with.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -39,8 +41,10 @@ from lam_models.sentiment.report import print_report
 
 if TYPE_CHECKING:
     from lam_models.sentiment.multitask import TopicTask
+    from lam_models.sentiment.train import TrainResult
 
-__all__ = ["evaluate_version", "load_dataset", "resolve_base_model_path", "train_sentiment"]
+__all__ = ["Trained", "evaluate_texts", "evaluate_version", "fit_model", "load_dataset", "resolve_base_model_path",
+           "save_trained", "train_sentiment", "version_metrics"]
 
 
 def load_dataset(dataset: str, settings: Any, config: TrainConfig | None = None,
@@ -112,6 +116,72 @@ def build_model(config: TrainConfig, settings: Any, topic_labels: list[str] | No
     return model, tokenizer
 
 
+@dataclass
+class Trained:
+    """A fitted model (LoRA merged, eval mode), its tokenizer, the fit's record and the hooks it ran."""
+
+    model: SentimentModel
+    tokenizer: Any
+    result: TrainResult
+    hooks: list[TrainHook]
+
+
+def fit_model(config: TrainConfig, settings: Any, train: LabelledTexts, val: LabelledTexts,
+              extra_hooks: Sequence[TrainHook] = (), topic_labels: list[str] | None = None) -> Trained:
+    """The one training path: model (base or ``config.init_from``) -> variant hooks + ``extra_hooks``
+    (topic head, a continual round's L2-SP...) -> ``train.fit`` -> LoRA merged."""
+    from lam_models.sentiment.lora import merge_lora
+    from lam_models.sentiment.train import fit
+
+    model, tokenizer = build_model(config, settings, topic_labels)
+    hooks = [*build_hooks(config, settings, train), *extra_hooks]
+    result = fit(model, tokenizer, train, val, config, hooks)
+    return Trained(merge_lora(result.model).eval(), tokenizer, result, hooks)
+
+
+def evaluate_texts(model: SentimentModel, tokenizer: Any, data: LabelledTexts, config: TrainConfig) -> dict[str, Any]:
+    """Per-class P/R/F1, accuracy and confusion matrix of ``model`` on ``data``."""
+    _, logits = predict(model, tokenizer, data.texts, config.eval_batch_size, config.max_seq_length)
+    return classification_report(data.labels, logits.argmax(1), LABELS)
+
+
+def version_metrics(trained: Trained, config: TrainConfig, train_rows: int, val: LabelledTexts,
+                    test: LabelledTexts) -> dict[str, Any]:
+    """What every sentiment version records in ``metrics.json``: validation and test reports, and the fit."""
+    result = trained.result
+    return {
+        "dataset": config.dataset,
+        "validation": evaluate_texts(trained.model, trained.tokenizer, val, config),
+        "test": evaluate_texts(trained.model, trained.tokenizer, test, config),
+        "training": {
+            "train_seconds": result.train_seconds, "cpu_seconds": result.cpu_seconds, "steps": result.steps, "best_epoch": result.best_epoch,
+            "best_val_macro_f1": result.best_val_macro_f1, "stopped_early": result.stopped_early,
+            "trainable_params": result.trainable_params, "total_params": result.total_params,
+            "history": result.history, "device": str(pick_device(config.device)), "num_threads": config.num_threads,
+            "hooks": [h.name for h in trained.hooks], "train_rows": train_rows,
+        },
+    }
+
+
+def save_trained(trained: Trained, config: TrainConfig, settings: Any, metrics: dict[str, Any], data_hash: str,
+                 extra: dict[str, Any] | None = None, write_more: Callable[[Path], None] | None = None) -> str:
+    """Write ``trained`` as a new registry version (atomic, not promoted); returns its id.
+
+    Args:
+        extra: more ``version.json`` fields; write_more: writes more files into the version folder.
+    """
+
+    def write_files(folder: Path) -> None:
+        save_model_files(trained.model, trained.tokenizer, folder)
+        if write_more is not None:
+            write_more(folder)
+
+    record = {"method": config.method, "dataset": config.dataset, "base_model": config.base_model,
+              "teacher": config.distill_from, "train_seconds": trained.result.train_seconds, **(extra or {})}
+    return write_version(settings.registry_root, write_files, config=config.to_dict(), labels=list(LABELS),
+                         metrics=metrics, data_hash=data_hash, parent=config.init_from, extra=record)
+
+
 def train_sentiment(config: TrainConfig, settings: Any, download_if_missing: bool = False,
                     console: Console | None = None, topics: TopicTask | None = None) -> str:
     """Train, evaluate on validation and test, save a new registry version; returns its id.
@@ -121,68 +191,36 @@ def train_sentiment(config: TrainConfig, settings: Any, download_if_missing: boo
     training and evaluation succeed, and atomically, so a failed run leaves nothing behind. It
     is NOT promoted: run ``promote`` after checking it.
     """
-    from lam_models.sentiment.lora import merge_lora
-    from lam_models.sentiment.train import fit
-
     console = console or Console()
     data = load_dataset(config.dataset, settings, config, download_if_missing)
     split = dataset_split(data, config.dataset, settings, config.seed, config.test_size, config.val_size)
     train = data.subset(split.train[: config.limit_train] if config.limit_train else split.train)
     val, test = data.subset(split.validation), data.subset(split.test)
-    prepared = None
+    prepared, extra_hooks, write_more = None, [], None
     if topics is not None:
         from lam_models.sentiment.multitask import TopicHook, prepare_topics
 
         prepared = prepare_topics(topics, data, split, train, config.seed, config.test_size, config.val_size)
-    rows = prepared.rows if prepared else train
-    model, tokenizer = build_model(config, settings, prepared.names if prepared else None)
-    hooks = build_hooks(config, settings, rows)
+        extra_hooks.append(TopicHook(prepared.topic_ids, topics.weight))
+    trained = fit_model(config, settings, prepared.rows if prepared else train, val, extra_hooks,
+                        prepared.names if prepared else None)
+    metrics = version_metrics(trained, config, len(train), val, test)
     if prepared:
-        hooks.append(TopicHook(prepared.topic_ids, topics.weight))
-    result = fit(model, tokenizer, rows, val, config, hooks)
-    model = merge_lora(result.model).eval()
-    metrics = {
-        "dataset": config.dataset,
-        "validation": _report(model, tokenizer, val, config),
-        "test": _report(model, tokenizer, test, config),
-        "training": {
-            "train_seconds": result.train_seconds, "cpu_seconds": result.cpu_seconds, "steps": result.steps, "best_epoch": result.best_epoch,
-            "best_val_macro_f1": result.best_val_macro_f1, "stopped_early": result.stopped_early,
-            "trainable_params": result.trainable_params, "total_params": result.total_params,
-            "history": result.history, "device": str(pick_device(config.device)), "num_threads": config.num_threads,
-            "hooks": [h.name for h in hooks], "train_rows": len(train),
-        },
-    }
-    if prepared:
-        from lam_models.sentiment.multitask import topic_report, topics_record
+        from lam_models.sentiment.multitask import save_topics_record, topic_report, topics_record
 
         metrics["topics"] = {
             "data": topics.data, "weight": topics.weight, "train_rows": prepared.train_rows,
-            **{part: topic_report(model, tokenizer, held, config.max_seq_length)
+            **{part: topic_report(trained.model, trained.tokenizer, held, config.max_seq_length)
                for part, held in (("validation", prepared.validation), ("test", prepared.test)) if len(held)}}
         record = topics_record(topics, prepared, train.texts + val.texts)
-    if config.progress:
-        print_report(metrics, console)
-    extra = {"method": config.method, "dataset": config.dataset, "base_model": config.base_model,
-             "teacher": config.distill_from, "split_data_hash": split.data_hash,
-             "train_seconds": result.train_seconds}
 
-    def write_files(folder: Path) -> None:
-        save_model_files(model, tokenizer, folder)
-        if prepared:
-            from lam_models.sentiment.multitask import save_topics_record
-
+        def write_more(folder: Path) -> None:
             save_topics_record(folder, record)
 
-    return write_version(
-        settings.registry_root, write_files,
-        config=config.to_dict(), labels=list(LABELS), metrics=metrics, data_hash=train.content_hash(),
-        parent=config.init_from, extra=extra)
-
-
-def _report(model: SentimentModel, tokenizer: Any, data: LabelledTexts, config: TrainConfig) -> dict[str, Any]:
-    _, logits = predict(model, tokenizer, data.texts, config.eval_batch_size, config.max_seq_length)
-    return classification_report(data.labels, logits.argmax(1), LABELS)
+    if config.progress:
+        print_report(metrics, console)
+    return save_trained(trained, config, settings, metrics, train.content_hash(),
+                        {"split_data_hash": split.data_hash}, write_more)
 
 
 def evaluate_version(version_id: str, settings: Any, dataset: str | None = None,

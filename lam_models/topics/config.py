@@ -40,6 +40,9 @@ class TopicConfig:
             scripts fall below it).
         seed: random state of PCA / k-means.
         version: pinned topic model version for scoring; None = the production one.
+        gate_max_outlier_increase: the nightly fit becomes production only when its outlier share
+            is at most this much above production's ...
+        gate_max_coherence_drop: ... and its mean NPMI coherence at most this much below.
     """
 
     reduce_dims: int = 32
@@ -59,6 +62,8 @@ class TopicConfig:
     min_latin_share: float = 0.8
     seed: int = 0
     version: str | None = None
+    gate_max_outlier_increase: float = 0.05
+    gate_max_coherence_drop: float = 0.05
 
     def __post_init__(self) -> None:
         problems = []
@@ -79,6 +84,8 @@ class TopicConfig:
             problems.append("top_terms and representatives must be >= 1, min_words >= 0")
         if not 0.0 <= self.min_latin_share <= 1.0:
             problems.append("min_latin_share is a share: use a value in [0, 1]")
+        if self.gate_max_outlier_increase < 0 or self.gate_max_coherence_drop < 0:
+            problems.append("gate tolerances must be >= 0")
         if problems:
             raise ValueError("invalid TopicConfig: " + "; ".join(problems))
 

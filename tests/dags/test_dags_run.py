@@ -53,7 +53,7 @@ def dag_settings(broker, tmp_path):
     from lam_models.settings import SparkSettings
 
     settings = make_settings(tmp_path, spark=SparkSettings(master="local[2]", shuffle_partitions=2))
-    recsys = settings.recsys.model_copy(update={"max_epochs": 5, "no_components": 16, "k": 5})
+    recsys = settings.recsys.model_copy(update={"max_epochs": 5, "no_components": 16, "k": 5, "gate_min_coverage": 0.0})
     settings = settings.model_copy(update={"recsys": recsys})
     ensure_topics(settings)
     return settings

@@ -98,6 +98,7 @@ def test_the_scanner_catches_what_it_is_meant_to(tmp_path):
 def test_a_saved_recommender_is_npz_and_json_that_load_without_pickle(tmp_path):
     from lam_models.recsys.config import RecsysConfig
     from lam_models.recsys.store import load_model, save_model
+    from lam_models.registry.store import open_version
     from lam_models.recsys.train import fit_hybrid
 
     rng = np.random.default_rng(0)
@@ -111,10 +112,11 @@ def test_a_saved_recommender_is_npz_and_json_that_load_without_pickle(tmp_path):
                           columns=["user_id", "item_id", "rating", "timestamp"])
     config = RecsysConfig(no_components=4, max_epochs=4, eval_every=2, patience=1, year_bins=2, recency_bins=2, text_codes=2,
                           num_threads=1)
-    folder = save_model(fit_hybrid(events, items, emb, config), tmp_path / "recsys")
+    version = save_model(tmp_path, fit_hybrid(events, items, emb, config), data_hash="0" * 64)
+    folder = open_version(tmp_path, version, "recsys")
 
     assert not pickle_like_files(folder)
     assert {p.suffix for p in folder.rglob("*") if p.is_file()} <= {".npz", ".json"}
     with np.load(next(folder.glob("*.npz")), allow_pickle=False) as arrays:  # raises if any array needed pickle
         assert all(arrays[name].dtype != object for name in arrays.files)
-    load_model(folder)
+    load_model(tmp_path, version)

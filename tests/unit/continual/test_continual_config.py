@@ -27,12 +27,12 @@ def test_bad_values_fail_with_a_message(bad: dict) -> None:
 
 
 def test_lake_labels_table_latest_label_per_text_and_snapshot(tmp_path: Path) -> None:
-    import pandas as pd
+    from lam_models.continual import labels
 
-    folder = tmp_path / "lake" / "labels" / "date=2024-01-01"
-    folder.mkdir(parents=True)
-    pd.DataFrame({"text": ["Profit up .", "Loss widened .", "Profit up ."], "label": ["neutral", "negative", "positive"],
-                  "source": ["a", "a", "b"], "ts": [1, 2, 3]}).to_parquet(folder / "part-0.parquet")
+    rows = [("Profit up .", "neutral", "2024-01-01T00:00:01Z"), ("Loss widened .", "negative", "2024-01-01T00:00:02Z"),
+            ("Profit up .", "positive", "2024-01-01T00:00:03Z")]  # the same text, labelled again later
+    labels.land(tmp_path / "lake", labels.frame_from_records([
+        {"schema_version": 1, "id": str(i), "text": t, "label": y, "source": "a", "ts": ts} for i, (t, y, ts) in enumerate(rows)]))
     settings = Settings(home=tmp_path / "home", lake_root=tmp_path / "lake", registry_root=tmp_path / "reg")
     data = load_new_labels(settings, ContinualConfig())
     assert data is not None and dict(zip(data.texts, data.labels.tolist(), strict=True)) == {"Loss widened .": 0, "Profit up .": 2}

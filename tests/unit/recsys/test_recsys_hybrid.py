@@ -11,7 +11,8 @@ import pytest
 from lam_models.recsys.baselines import fit_content, fit_popularity, pure_lightfm_config
 from lam_models.recsys.config import RecsysConfig
 from lam_models.recsys.data import EmptyInteractionsError
-from lam_models.recsys.store import load_model, save_model
+from lam_models.recsys.store import MODEL_NAME, load_model, save_model
+from lam_models.registry.store import RegistryError
 from lam_models.recsys.train import fit_hybrid
 
 
@@ -61,18 +62,18 @@ def test_unknown_users_get_popularity(world: dict, fitted) -> None:
 
 
 def test_save_load_gives_identical_scores(tmp_path: Path, fitted) -> None:
-    folder = save_model(fitted, tmp_path, "v1")
-    loaded = load_model(folder)
+    version = save_model(tmp_path, fitted, data_hash="0" * 64, version_id="v1")
+    loaded = load_model(tmp_path, version)
     rows = np.arange(len(fitted.user_ids))
     np.testing.assert_array_equal(loaded.score(rows), fitted.score(rows))
     np.testing.assert_array_equal(loaded.recommend(fitted.user_ids)[0], fitted.recommend(fitted.user_ids)[0])
     assert loaded.config == fitted.config
-    assert not any(p.name.startswith(".staging") for p in tmp_path.iterdir())
-    with pytest.raises(FileExistsError):
-        save_model(fitted, tmp_path, "v1")
-    (folder / "arrays.npz").write_bytes(b"corrupt")
-    with pytest.raises(ValueError, match="sha256"):
-        load_model(folder)
+    assert not any((tmp_path / MODEL_NAME / ".staging").iterdir())
+    with pytest.raises(RegistryError, match="already exists"):
+        save_model(tmp_path, fitted, data_hash="0" * 64, version_id="v1")
+    (tmp_path / MODEL_NAME / "versions" / version / "arrays.npz").write_bytes(b"corrupt")
+    with pytest.raises(RegistryError, match="corrupt"):
+        load_model(tmp_path, version)
 
 
 def test_bad_input_is_counted_and_empty_input_is_an_error(world: dict, tiny_config: RecsysConfig) -> None:

@@ -72,3 +72,19 @@ def test_falls_back_to_the_most_frequent_encoder_version(settings):
     assert result.embedding_version == "sentiment-old" and result.topics == 4
     assert production_version(s.registry_root, MODEL_NAME) is None
     assert np.isfinite(result.outlier_share)
+
+
+def test_a_fit_with_more_outliers_than_production_is_refused_by_the_gate(settings):
+    s = small(settings)
+    texts, vectors, _, _ = blobs(60, topics=4, seed=1)
+    write_silver(s, texts, vectors)
+    first = job.run(s)
+    noise = np.random.default_rng(3).normal(size=(480, vectors.shape[1])).astype(np.float32)
+    noise /= np.linalg.norm(noise, axis=1, keepdims=True)
+    write_silver(s, [f"Unrelated headline number {i} today" for i in range(480)], noise, start=1000, name="part-b")
+
+    second = job.run(s)
+
+    assert first.promoted and second.version != first.version and not second.promoted
+    assert second.gate.startswith("reject: outlier_share worse than production"), second.gate
+    assert production_version(s.registry_root, MODEL_NAME) == first.version
