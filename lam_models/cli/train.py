@@ -22,6 +22,7 @@ def sentiment(
     augment: bool = typer.Option(False, help="polarity-safe text augmentation"),
     distill_from: str = typer.Option(None, help="teacher registry version (soft targets)"),
     label_map: str = typer.Option(None, help='JSON map of raw labels, e.g. {"bearish": "negative"}'),
+    strict: bool = typer.Option(False, help="refuse the file if any row has no usable text (default: skip and report them)"),
     max_steps: int = typer.Option(None, help="cap on optimiser steps (smoke runs)"),
     limit_train: int = typer.Option(None, help="use only the first N training rows"),
     seed: int = typer.Option(0),
@@ -36,7 +37,7 @@ def sentiment(
     with clear_errors(*registry_errors()):
         config = TrainConfig(dataset=data, method=method, base_model=base_model or s.model.base_model, epochs=epochs,
                              adversarial=adversarial, augment=augment, distill_from=distill_from, seed=seed,
-                             label_map=json.loads(label_map) if label_map else None, max_steps=max_steps,
+                             label_map=json.loads(label_map) if label_map else None, strict=strict, max_steps=max_steps,
                              limit_train=limit_train, device=s.model.device)
         version = train_sentiment(config, s, download_if_missing=download, console=console)
         if promote:

@@ -55,7 +55,7 @@ def load_dataset(dataset: str, settings: Any, config: TrainConfig | None = None,
     if dataset.lower() in PHRASEBANK_SUBSETS:
         return fetch_phrasebank(dataset, Path(settings.data_dir), download_if_missing)
     config = config or TrainConfig(dataset=dataset)
-    return read_labelled_table(Path(dataset), config.text_column, config.label_column, config.label_map)
+    return read_labelled_table(Path(dataset), config.text_column, config.label_column, config.label_map, config.strict)
 
 
 def dataset_split(data: LabelledTexts, dataset: str, settings: Any, seed: int = 0,
@@ -193,6 +193,9 @@ def train_sentiment(config: TrainConfig, settings: Any, download_if_missing: boo
     """
     console = console or Console()
     data = load_dataset(config.dataset, settings, config, download_if_missing)
+    if data.skipped:
+        console.print(f"[yellow]skipped {len(data.skipped)} rows without usable text (--strict refuses them); "
+                      f"first: {'; '.join(data.skipped[:3])}[/yellow]")
     split = dataset_split(data, config.dataset, settings, config.seed, config.test_size, config.val_size)
     train = data.subset(split.train[: config.limit_train] if config.limit_train else split.train)
     val, test = data.subset(split.validation), data.subset(split.test)
@@ -219,8 +222,9 @@ def train_sentiment(config: TrainConfig, settings: Any, download_if_missing: boo
 
     if config.progress:
         print_report(metrics, console)
+    skipped = {"skipped_rows": len(data.skipped), "skipped_first": list(data.skipped[:5])} if data.skipped else {}
     return save_trained(trained, config, settings, metrics, train.content_hash(),
-                        {"split_data_hash": split.data_hash}, write_more)
+                        {"split_data_hash": split.data_hash, **skipped}, write_more)
 
 
 def evaluate_version(version_id: str, settings: Any, dataset: str | None = None,

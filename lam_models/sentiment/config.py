@@ -52,6 +52,8 @@ class TrainConfig:
         augment: polarity-safe text augmentation of the training batches.
         distill_from: registry version of a teacher; its soft targets join the loss.
         init_from: registry version whose weights start this run (recorded as the parent).
+        strict: refuse a label file with any row of no usable text (default: leave such rows out and
+            record how many, and the first, in the version).
         num_threads: CPU threads for torch (0 = its default: all cores); fixed for determinism.
         max_steps: stop after this many optimiser steps (tests, smoke runs); None = no cap.
         limit_train: use only the first N training rows (tests); None = all.
@@ -63,6 +65,7 @@ class TrainConfig:
     text_column: str | None = None
     label_column: str | None = None
     label_map: dict[str, str] | None = field(default=None, hash=False)
+    strict: bool = False
     seed: int = 0
     test_size: float = 0.2
     val_size: float = 0.2

@@ -50,6 +50,7 @@ class LabelledTexts:
     labels: np.ndarray  # shape (n,), int64
     source: str
     agreement: np.ndarray | None = None  # shape (n,), float32 in (0, 1]
+    skipped: tuple[str, ...] = ()  # rows of the file left out (no usable text), each "<row>: <why>"
 
     def __len__(self) -> int:
         return len(self.texts)
@@ -109,8 +110,12 @@ def read_labelled_table(
     text_column: str | None = None,
     label_column: str | None = None,
     label_map: dict[str, str] | None = None,
+    strict: bool = False,
 ) -> LabelledTexts:
     """Read a CSV or Parquet file with a text and a label column.
+
+    A row with no usable text (empty, no letter or digit, not a string: ``:)``) is left out and named
+    in ``skipped``; with ``strict`` it is refused, as every bad label always is.
 
     Args:
         path: ``.csv`` / ``.tsv`` / ``.parquet`` file.
@@ -127,19 +132,29 @@ def read_labelled_table(
     where = "line" if row_offset else "row"
     texts: list[str] = []
     labels: list[int] = []
+    kept: list[int] = []
+    skipped: list[str] = []
     for i, (text, label) in enumerate(zip(frame[text_col].tolist(), frame[label_col].tolist(), strict=True)):
         row = f"{where} {i + row_offset}"
-        if not isinstance(text, str):
-            raise DataError(f"{path}, {row}: text is {type(text).__name__} {text!r}, expected a string")
-        texts.append(_check_text(text.strip(), path, row))
+        try:
+            if not isinstance(text, str):
+                raise DataError(f"{path}, {row}: text is {type(text).__name__} {text!r}, expected a string")
+            checked = _check_text(text.strip(), path, row)
+        except DataError as error:
+            if strict:
+                raise
+            skipped.append(str(error).removeprefix(f"{path}, "))
+            continue
+        texts.append(checked)
         labels.append(_label_index(label, path, row, label_map))
+        kept.append(i)
     if not texts:
-        raise DataError(f"{path}: no rows")
+        raise DataError(f"{path}: no rows" + (f" with usable text ({len(skipped)} skipped)" if skipped else ""))
     agreement = None
     if agreement_col is not None:
-        agreement = np.asarray([_agreement(v, path, f"{where} {i + row_offset}") for i, v in enumerate(frame[agreement_col].tolist())],
-                               dtype=np.float32)
-    return LabelledTexts(texts, np.asarray(labels, dtype=np.int64), str(path), agreement)
+        values = frame[agreement_col].tolist()
+        agreement = np.asarray([_agreement(values[i], path, f"{where} {i + row_offset}") for i in kept], dtype=np.float32)
+    return LabelledTexts(texts, np.asarray(labels, dtype=np.int64), str(path), agreement, tuple(skipped))
 
 
 def read_table(path: Path) -> tuple[Any, int]:

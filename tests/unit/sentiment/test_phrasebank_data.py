@@ -87,8 +87,9 @@ def test_generic_parquet_with_label_map(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("csv", "kwargs", "message"),
     [
-        ("text,label\nfine,positive\n,neutral\n", {}, r"x\.csv, line 3: empty"),
-        ("text,label\nfine,positive\n...,neutral\n", {}, r"x\.csv, line 3: empty or non-text"),
+        ("text,label\nfine,positive\n,neutral\n", {"strict": True}, r"x\.csv, line 3: empty"),
+        ("text,label\nfine,positive\n...,neutral\n", {"strict": True}, r"x\.csv, line 3: empty or non-text"),
+        ("text,label\n:),positive\n...,neutral\n", {}, r"x\.csv: no rows with usable text \(2 skipped\)"),
         ("text,label\nfine,positive\nok,meh\n", {}, r"x\.csv, line 3: unknown label 'meh'"),
         ("body,label\nfine,positive\n", {}, r"x\.csv: no text column.*columns are \['body', 'label'\]"),
         ("text,mood\nfine,positive\n", {}, r"x\.csv: no label column"),
@@ -106,7 +107,16 @@ def test_non_text_parquet_row_is_named(tmp_path: Path) -> None:
     path = tmp_path / "n.parquet"
     pd.DataFrame({"text": ["ok", None], "label": ["neutral", "neutral"]}).to_parquet(path)
     with pytest.raises(DataError, match=r"n\.parquet, row 1: text is NoneType"):
-        read_labelled_table(path)
+        read_labelled_table(path, strict=True)
+
+
+def test_rows_without_usable_text_are_skipped_and_named_not_fatal(tmp_path: Path) -> None:
+    path = tmp_path / "posts.csv"
+    path.write_text("text,label,agreement\nShares up,positive,1.0\n:),positive,0.5\nShares down,negative,0.75\n,neutral,1.0\n")
+    data = read_labelled_table(path)
+    assert data.texts == ["Shares up", "Shares down"] and [LABELS[i] for i in data.labels] == ["positive", "negative"]
+    assert data.agreement.tolist() == [1.0, 0.75]  # aligned with the rows kept
+    assert data.skipped == ("line 3: empty or non-text sentence ':)'", "line 5: empty or non-text sentence ''")
 
 
 def test_split_sizes_are_disjoint_stratified_and_stable(phrasebank_dir: Path, tmp_path: Path) -> None:

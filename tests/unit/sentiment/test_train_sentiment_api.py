@@ -51,6 +51,16 @@ def test_a_failed_run_leaves_no_version(settings, tiny_csv: Path, monkeypatch: p
 
 def test_a_bad_file_fails_before_training(settings, tmp_path: Path) -> None:
     path = tmp_path / "bad.csv"
-    path.write_text("text,label\ngood news,positive\n,neutral\n")
-    with pytest.raises(ValueError, match=r"bad\.csv, line 3: empty"):
+    path.write_text("text,label\ngood news,positive\nok,meh\n")
+    with pytest.raises(ValueError, match=r"bad\.csv, line 3: unknown label 'meh'"):
         api.train_sentiment(TrainConfig(dataset=str(path), **TINY), settings)
+    assert list_versions(settings.registry_root) == []
+
+
+def test_a_row_without_text_is_skipped_and_recorded_unless_strict(settings, tiny_csv: Path) -> None:
+    tiny_csv.write_text(tiny_csv.read_text() + ":),positive\n")  # the one such row of a real social-media file
+    with pytest.raises(ValueError, match=r"tiny\.csv, line 50: empty or non-text sentence ':\)'"):
+        api.train_sentiment(TrainConfig(dataset=str(tiny_csv), strict=True, **TINY), settings)
+    version = api.train_sentiment(TrainConfig(dataset=str(tiny_csv), **TINY), settings)
+    record = show(settings.registry_root, version)["version"]
+    assert record["skipped_rows"] == 1 and record["skipped_first"] == ["line 50: empty or non-text sentence ':)'"]
