@@ -29,6 +29,7 @@ from lam_models.alerting.deadletter import DeadLetter, DeadLetterFile, DeadLette
 from lam_models.alerting.delivered_topic import DeliveredTopic
 from lam_models.alerting.handler import AlertHandler, Counts
 from lam_models.alerting.sinks import DeliveryInterrupted, RetryPolicy, Sink
+from lam_models.files import write_atomic
 from lam_models.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -173,9 +174,7 @@ class AlertConsumer:
     def _write_status(self) -> None:
         if self.status_file is None:
             return
-        tmp = self.status_file.with_suffix(self.status_file.suffix + ".tmp")
-        tmp.write_text(json.dumps(self.status()))
-        os.replace(tmp, self.status_file)
+        write_atomic(self.status_file, json.dumps(self.status()))
 
 
 def build_sink(kind: str, config: AlertingConfig, path: Path | None = None, url: str | None = None,

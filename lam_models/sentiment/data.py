@@ -11,7 +11,6 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -19,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from lam_models.datasets import fetch
+from lam_models.files import write_atomic
 
 LABELS: tuple[str, ...] = ("negative", "neutral", "positive")
 LABEL_ALIASES: dict[str, str] = {
@@ -264,10 +264,7 @@ def load_or_create_split(data: LabelledTexts, path: Path, seed: int = 0,
                             f"{split.n} rows; this data has {len(data)}); delete it or use another split dir")
         return split
     split = make_split(data, seed, test_size, val_size)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(split.to_dict()))
-    os.replace(tmp, path)
+    write_atomic(path, json.dumps(split.to_dict()))
     return split
 
 
