@@ -6,8 +6,8 @@ deliveries are recorded on the compacted ``<alerts>.delivered`` topic, which a m
 end whenever it is assigned partitions, so a crash, a rebalance or a pod moved to another node never
 repeats a delivery that was recorded, whichever member delivered it. SIGTERM or SIGINT
 stops the loop within one poll timeout plus the record in flight; a watchdog exits hard if the stop
-takes longer than ``shutdown_timeout_s``. ``python -m lam_models.alerting.consumer consume ...`` runs
-the CLI group (as ``lam alerts``).
+takes longer than ``shutdown_timeout_s``. ``lam alerts consume`` (``python -m lam_models alerts consume``) runs
+it.
 """
 
 from __future__ import annotations
@@ -22,11 +22,12 @@ import time
 from pathlib import Path
 from typing import Any
 
+from lam_models.adapters.deadletter_topic import DeadLetterTopic
+from lam_models.adapters.delivered_topic import DeliveredTopic
 from lam_models.adapters.kafka_admin import check_reachable
 from lam_models.adapters.kafka_config import client_config
 from lam_models.alerting.config import AlertingConfig
-from lam_models.alerting.deadletter import DeadLetter, DeadLetterFile, DeadLetterTopic
-from lam_models.alerting.delivered_topic import DeliveredTopic
+from lam_models.alerting.deadletter import DeadLetter, DeadLetterFile
 from lam_models.alerting.handler import AlertHandler, Counts
 from lam_models.alerting.sinks import DeliveryInterrupted, RetryPolicy, Sink
 from lam_models.files import write_atomic
@@ -245,9 +246,3 @@ def _install_signal_handlers(consumer: AlertConsumer) -> None:
 
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
-
-
-if __name__ == "__main__":
-    from lam_models.cli.alerts import app
-
-    app()
