@@ -22,6 +22,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from lam_models.adapters import failpoints
 from lam_models.adapters.deadletter_topic import DeadLetterTopic
 from lam_models.adapters.delivered_topic import DeliveredTopic
 from lam_models.adapters.kafka_admin import check_reachable
@@ -209,7 +210,8 @@ def build_consumer(settings: Settings, group: str, sinks: list[Sink], config: Al
     delivered = DeliveredTopic(settings, {"group": group, "member": member}, timeout_s=config.delivered_timeout_s)
     policy = RetryPolicy(config.webhook_retries, config.backoff_initial_s, config.backoff_max_s)
     stop_event = threading.Event()
-    handler = AlertHandler(sinks, delivered, deadletter, policy, wait=stop_event.wait, context={"group": group})
+    handler = AlertHandler(sinks, delivered, deadletter, policy, wait=stop_event.wait, context={"group": group},
+                           crash_point=failpoints.hit)
     return AlertConsumer(settings, group, handler, config, instance_id, status_file, stop_event)
 
 
