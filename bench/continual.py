@@ -37,6 +37,7 @@ from rich.table import Table
 
 from lam_models.continual.config import ContinualConfig
 from lam_models.continual.loop import run_round
+from lam_models.files import write_atomic
 from lam_models.registry.pointers import promote
 from lam_models.registry.store import read_json
 from lam_models.sentiment import TrainConfig
@@ -104,11 +105,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
 
 def _save(results: dict[str, Any]) -> None:
     """Merge into the file (rows of ``--only`` runs in parallel processes are kept), atomically."""
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
     merged = {**(json.loads(RESULTS.read_text()) if RESULTS.is_file() else {}), **results}
-    tmp = RESULTS.with_name(f".{RESULTS.name}.{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(merged, indent=2, default=float) + "\n")
-    os.replace(tmp, RESULTS)
+    write_atomic(RESULTS, json.dumps(merged, indent=2, default=float) + "\n")
 
 
 def show(results: dict[str, Any]) -> None:

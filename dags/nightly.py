@@ -51,7 +51,7 @@ def drift_check(start: str, end: str) -> dict[str, Any]:
     from airflow.sdk.exceptions import AirflowSkipException
 
     from jobs.drift_check import run
-    from jobs.nightly import as_utc
+    from lam_models.intervals import as_utc
 
     result = json.loads(json.dumps(asdict(run(settings(), as_utc(start), as_utc(end))), default=str))
     log.info("drift check: %s", json.dumps(result, sort_keys=True))

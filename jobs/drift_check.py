@@ -92,7 +92,7 @@ def silver_windows(lake_root: Path, version: str, start: datetime, end: datetime
 
 
 def main(argv: list[str] | None = None) -> None:
-    from jobs.nightly import as_utc
+    from lam_models.intervals import as_utc
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--from", dest="start", required=True)

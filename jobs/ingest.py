@@ -18,7 +18,7 @@ from lam_models.adapters.kafka_config import spark_options
 from lam_models.adapters.manifest import JobState, intent_key
 from lam_models.adapters.spark import get_spark
 from lam_models.contracts import load_contract, spark_ddl, table_columns
-from lam_models.ingest.native import fast_path
+from lam_models.adapters.native_validation import fast_path
 from lam_models.ingest.parse import ParseLimits, try_parse
 from lam_models.ingest.ranges import OffsetRange, plan_incremental, plan_time_window, spark_offset_options
 from lam_models.settings import Settings, get_settings

@@ -122,7 +122,7 @@ def _write_windows(settings: Settings, evaluated: pd.DataFrame) -> None:
 
 def _deliver(settings: Settings, alerts: list[dict]) -> tuple[int, int]:
     """Publish new alerts and changed revisions; a rerun after a crash never sends a copy twice."""
-    from lam_models.alerting.publish import publish_alerts
+    from lam_models.adapters.alert_publisher import publish_alerts
 
     table = lake.table_dir(settings.lake_root, "gold/alerts")
     previous = _read_alerts(table)

@@ -14,11 +14,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 from jobs.topics import nightly_step as fit_topics
+from lam_models.intervals import as_utc
 
 log = logging.getLogger(__name__)
 
@@ -111,12 +112,9 @@ def recommend_all(settings: Any, start: datetime, end: datetime, backfill: bool 
 
 def write_report(settings: Any, start: datetime, end: datetime, backfill: bool = False) -> dict[str, Any]:
     """The run's self-contained HTML report, one file per interval end under ``<lake>/reports``."""
-    from lam_models.report import ReportOptions, collect
-    from lam_models.report import write_report as write_html
+    from jobs import report
 
-    path = settings.lake_root / "reports" / f"report-{end.date().isoformat()}.html"
-    data = collect(settings.lake_root, settings.registry_root, None, settings.monitor.to_config())
-    return {"report": str(write_html(path, data, ReportOptions())), "interval": [start.isoformat(), end.isoformat()]}
+    return report.run(settings, start, end)
 
 
 def _ingest_args(kind: str) -> Callable[[str, str, bool], list[str]]:
@@ -153,19 +151,6 @@ def step(name: str) -> Step:
         if candidate.name == name:
             return candidate
     raise KeyError(f"unknown nightly step {name!r}; known: {[s.name for s in STEPS]}")
-
-
-def as_utc(value: datetime | date | str) -> datetime:
-    """A timezone-aware UTC ``datetime`` from a datetime, a date (midnight) or an ISO-8601 string.
-
-    Naive values are taken as UTC. Pendulum values (Airflow's) become plain datetimes.
-    """
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-    if not isinstance(value, datetime):
-        value = datetime(value.year, value.month, value.day)
-    value = datetime.fromisoformat(value.isoformat())
-    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
 
 
 def pin_model(settings: Any, model_version: str | None) -> Any:

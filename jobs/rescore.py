@@ -93,7 +93,7 @@ def _rewrite(settings: Settings, plan: dict, run_key: str) -> tuple[int, int]:
 
 
 def main(argv: list[str] | None = None) -> None:
-    from jobs.nightly import as_utc
+    from lam_models.intervals import as_utc
 
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--from", dest="start", required=True, help="first instant of the range (ISO-8601, UTC if no offset)")

@@ -28,13 +28,32 @@ def fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
+@contextmanager
+def replacing(path: Path) -> Iterator[Path]:
+    """Yield a temp path beside ``path`` to write; on success it replaces ``path`` in one rename,
+    on any error it is deleted, so readers see the old file or the new one, never half of one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        yield tmp
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def write_atomic(path: Path, data: str | bytes, mode: int = 0o666) -> None:
+    """Replace ``path`` with ``data`` in one rename (see :func:`replacing`); ``mode`` applies from
+    creation (before the umask), so 0o600 keeps a secret owner-only from its first byte."""
+    with replacing(path) as tmp:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data.encode() if isinstance(data, str) else data)
+
+
 def write_private(path: Path, data: str | bytes) -> None:
     """Write a file readable by its owner only: created 0600, never world-readable in between."""
-    tmp = path.with_name(f".{path.name}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(data.encode() if isinstance(data, str) else data)
-    os.replace(tmp, path)
+    write_atomic(path, data, mode=0o600)
 
 
 @contextmanager

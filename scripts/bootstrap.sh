@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Install everything lam-pipelines needs, once, into a cache outside the clone:
-#   the Python venv (pinned by scripts/constraints.txt) and the Maven-resolved jars.
+#   the Python venv (pinned by scripts/constraints.txt), the Maven-resolved jars and, where apt-get
+#   may run, Debian's chromium for the report's browser test (tests never install anything).
 # Re-running is cheap: each step is skipped while its inputs are unchanged.
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -26,4 +27,6 @@ elif ! "$venv/bin/python" -c "import lam_models" 2>/dev/null || \
   "$venv/bin/pip" install -q --no-deps -e "$repo"
 fi
 "$venv/bin/python" -m lam_models setup jars
+browser=0; "$repo/scripts/browser.sh" >/dev/null || browser=$?
+[ "$browser" -eq 0 ] || [ "$browser" -eq 3 ]  # 3: cannot install here; the browser test then skips
 echo "[bootstrap] ready: $venv"

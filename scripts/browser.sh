@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Print the path of a headless-capable Chromium, installing Debian's `chromium` with apt when missing.
 #   scripts/browser.sh          -> /usr/bin/chromium   (exit 0)
+#   scripts/browser.sh --find   -> the same lookup, never installing (tests use this; bootstrap.sh installs)
 # Exit 3 means "cannot install here" (no apt-get, or not root and no passwordless sudo): callers skip.
 # Any other non-zero exit is a real failure (apt ran and broke) and should fail the caller.
 # LAM_CHROMIUM=/path/to/chrome overrides the lookup.
@@ -13,6 +14,9 @@ find_browser() {
   return 1
 }
 if find_browser; then exit 0; fi
+if [ "${1:-}" = "--find" ]; then
+  echo "browser.sh: no chromium (scripts/bootstrap.sh installs it; or set LAM_CHROMIUM=/path/to/chromium)" >&2; exit 3
+fi
 if ! command -v apt-get >/dev/null 2>&1; then
   echo "browser.sh: no chromium and no apt-get to install it (set LAM_CHROMIUM=/path/to/chromium)" >&2; exit 3
 fi

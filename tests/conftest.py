@@ -35,6 +35,16 @@ TEST_PORT = int(os.environ.get("LAM_TEST_KAFKA_PORT") or _free_port_pair())
 logging.getLogger("py4j").setLevel(logging.WARNING)  # its INFO log at interpreter exit hits closed streams
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+TIERS = ("unit", "integration", "fault", "quality", "dags", "helm")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test with its tier, the folder it lives in (``pytest -m unit`` runs only unit tests)."""
+    tests = Path(__file__).resolve().parent
+    for item in items:
+        tier = Path(item.path).resolve().relative_to(tests).parts[0]
+        if tier in TIERS:
+            item.add_marker(tier)
 
 
 @pytest.fixture(scope="session")

@@ -1,1 +1,1 @@
-"""The only core code that touches Spark, Kafka, processes or lake files."""
+"""The only code under ``lam_models`` (the CLI aside) that touches Spark, Kafka, processes or lake files."""

@@ -6,6 +6,8 @@ import shutil
 import subprocess
 from pathlib import Path
 
+from lam_models.files import staged_folder
+
 POMS_DIR = Path(__file__).resolve().parents[2] / "scripts" / "maven"
 JAR_SETS = ("broker", "spark")
 
@@ -26,16 +28,14 @@ def ensure_jars(jars_root: Path, name: str) -> list[Path]:
         if shutil.which("mvn") is None:
             raise MissingJarsError(f"jars for {name} missing in {target} and no `mvn` on PATH: install Maven, then run `lam setup jars`")
         pom = POMS_DIR / name / "pom.xml"
-        staging = target.with_name(f".{name}.partial")
-        shutil.rmtree(staging, ignore_errors=True)
-        subprocess.run(
-            ["mvn", "-q", "-B", "-f", str(pom), "dependency:copy-dependencies",
-             f"-DoutputDirectory={staging}", "-DincludeScope=runtime"],
-            check=True,
-        )
         shutil.rmtree(target, ignore_errors=True)
-        staging.rename(target)
-        marker.touch()
+        with staged_folder(target, target.with_name(f".{name}.partial")) as staging:
+            subprocess.run(
+                ["mvn", "-q", "-B", "-f", str(pom), "dependency:copy-dependencies",
+                 f"-DoutputDirectory={staging}", "-DincludeScope=runtime"],
+                check=True,
+            )
+            (staging / marker.name).touch()
     return sorted(target.glob("*.jar"))
 
 

@@ -1,7 +1,7 @@
-"""Alert delivery: publish alerts to Kafka, consume them into idempotent sinks, effectively once across pods.
+"""Alert delivery: idempotent sinks, the delivered index and the handler that feeds them, effectively once.
 
-Kafka is imported only when a producer or consumer is built, and prometheus_client only when metrics
-are served, so the pure parts (sinks, delivered index, handler) load without them.
+Pure: the Kafka side (the consumer-group member, the publisher, the dead-letter and delivered topics,
+feedback I/O) is in ``lam_models.adapters``; prometheus_client is imported only when metrics are served.
 """
 
 from lam_models.alerting.config import AlertingConfig

@@ -1,4 +1,5 @@
-"""Where records the consumer cannot deliver go: a JSON-lines file or the ``<alerts>.deadletter`` topic.
+"""Where records the consumer cannot deliver go: a JSON-lines file, or the ``<alerts>.deadletter`` topic
+(``adapters/deadletter_topic.py``).
 
 Either write is durable before it returns, because the offset of the record is committed right after
 it: a dead-letter entry that could be lost would lose the alert.
@@ -11,10 +12,7 @@ import json
 import os
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
-
-if TYPE_CHECKING:
-    from lam_models.settings import Settings
+from typing import Any, Protocol
 
 
 class DeadLetter(Protocol):
@@ -48,30 +46,6 @@ class DeadLetterFile:
 
     def close(self) -> None:
         pass
-
-
-class DeadLetterTopic:
-    """Dead-letter on ``<alerts>.deadletter``: the raw bytes as value, reason and origin as headers."""
-
-    def __init__(self, settings: Settings, topic: str) -> None:
-        from kafka import KafkaProducer
-
-        from lam_models.adapters.kafka_admin import ensure_topics
-        from lam_models.adapters.kafka_config import client_config
-
-        ensure_topics(settings, [topic])
-        self.topic = topic
-        self._producer = KafkaProducer(**client_config(settings.kafka), acks="all", enable_idempotence=True, retries=10)
-
-    def write(self, reason: str, value: bytes | None, **context: Any) -> None:
-        key = context.get("key")
-        headers = [("lam.reason", reason.encode("utf-8"))]
-        headers += [(f"lam.{k}", str(v).encode("utf-8")) for k, v in context.items() if k != "key" and v is not None]
-        future = self._producer.send(self.topic, value=value, key=key.encode("utf-8") if key else None, headers=headers)
-        future.get(timeout=30)  # durable (acks=all) before the offset may be committed
-
-    def close(self) -> None:
-        self._producer.close(timeout=10)
 
 
 def raw_fields(value: bytes | None) -> dict[str, Any]:

@@ -16,7 +16,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from lam_models.adapters import failpoints
 from lam_models.alerting.deadletter import DeadLetter
 from lam_models.alerting.delivered import DeliveredLog, Delivery
 from lam_models.alerting.sinks import RetryPolicy, Sink, deliver_with_retry, encode_alert
@@ -97,10 +96,13 @@ class AlertHandler:
         policy: retries and backoff of a failing delivery.
         wait: sleeps between retries; returns True to abandon (stop requested).
         context: fields written into every dead-letter entry (e.g. the group).
+        crash_point: called with a named point between delivering and recording, and between recording
+            and committing (the consumer passes ``adapters.failpoints.hit``, for the crash tests).
     """
 
     def __init__(self, sinks: list[Sink], delivered: DeliveredLog, deadletter: DeadLetter, policy: RetryPolicy,
-                 wait: Callable[[float], bool], context: dict[str, Any] | None = None) -> None:
+                 wait: Callable[[float], bool], context: dict[str, Any] | None = None,
+                 crash_point: Callable[[str], None] = lambda name: None) -> None:
         if not sinks or len({s.name for s in sinks}) < len(sinks):
             raise ValueError(f"a handler needs one or more sinks with distinct names, got {[s.name for s in sinks]}")
         self.sinks = list(sinks)
@@ -109,6 +111,7 @@ class AlertHandler:
         self.policy = policy
         self.wait = wait
         self.context = dict(context or {})
+        self.crash_point = crash_point
         self.counts = Counts.for_sinks([s.name for s in self.sinks])
         self.recovered = 0
 
@@ -145,10 +148,10 @@ class AlertHandler:
                                   sink=sink.name, alert_id=alert_id, revision=revision, **self.context, **where)
             return self._count(sink, "failed")
         n = self.counts.delivered + 1
-        failpoints.hit(f"alerts.after_deliver.{n}")  # delivered, not yet recorded: the crash repair's case
+        self.crash_point(f"alerts.after_deliver.{n}")  # delivered, not yet recorded: the crash repair's case
         self.delivered.record_many([Delivery(sink.name, alert_id, revision, alert.get("fingerprint"))])
         sink.recorded()
-        failpoints.hit(f"alerts.after_record.{n}")  # recorded, offset not committed: the next owner's case
+        self.crash_point(f"alerts.after_record.{n}")  # recorded, offset not committed: the next owner's case
         return self._count(sink, "delivered")
 
     def _count(self, sink: Sink, outcome: Outcome) -> Outcome:

@@ -18,7 +18,7 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from lam_models.alerting.handler import OUTCOMES
 
 if TYPE_CHECKING:
-    from lam_models.alerting.consumer import AlertConsumer
+    from lam_models.adapters.alert_consumer import AlertConsumer
 
 HELP = {
     "delivered": "Alert revisions delivered to the sink and recorded in the delivered topic.",

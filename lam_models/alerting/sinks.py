@@ -21,7 +21,7 @@ from typing import Any, Protocol, TextIO
 from urllib.parse import urlsplit
 
 from lam_models.alerting.delivered import DeliveredLog, Delivery
-from lam_models.files import fsync_dir
+from lam_models.files import fsync_dir, write_atomic
 
 
 class DeliveryError(Exception):
@@ -170,9 +170,7 @@ class JsonlSink:
 
     def _write_marker(self, position: int) -> None:
         # no fsync: after a power loss an older or empty marker only means a longer rescan
-        tmp = self._marker_path.with_name(self._marker_path.name + ".tmp")
-        tmp.write_text(str(position))
-        os.replace(tmp, self._marker_path)
+        write_atomic(self._marker_path, str(position))
 
     def _delivery_of(self, line: bytes) -> Delivery | None:
         try:

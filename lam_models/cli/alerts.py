@@ -51,9 +51,9 @@ def consume(
     What reached each sink is recorded on the compacted <alerts>.delivered topic, shared by every member, so an
     alert revision reaches each sink once even when its partition moves to another pod.
     """
+    from lam_models.adapters.alert_consumer import build_consumer, build_sink, run_consumer
+    from lam_models.adapters.delivered_topic import DeliveredLogUnavailable
     from lam_models.alerting.config import AlertingConfig
-    from lam_models.alerting.consumer import build_consumer, build_sink, run_consumer
-    from lam_models.alerting.delivered_topic import DeliveredLogUnavailable
     from lam_models.alerting.sinks import SinkBusy
 
     s = settings()
@@ -75,7 +75,8 @@ def consume(
 @app.command()
 def publish(file: Path = typer.Argument(..., exists=True, dir_okay=False, help="JSON-lines file of alert records")) -> None:
     """Publish alert records (schema-checked first; nothing is sent if one is invalid)."""
-    from lam_models.alerting.publish import InvalidAlert, publish_alerts
+    from lam_models.adapters.alert_publisher import publish_alerts
+    from lam_models.alerting.publish import InvalidAlert
 
     with clear_errors(*operational_errors(), InvalidAlert, json.JSONDecodeError):
         records = [json.loads(line) for line in file.read_text().splitlines() if line.strip()]
@@ -91,7 +92,8 @@ def feedback(
     analyst: str = typer.Option(getpass.getuser(), "--analyst", help="who judged (labels get source analyst:NAME)"),
 ) -> None:
     """Keep a verdict on an alert (feedback topic) and send relabelled headlines to the labels topic (all checked first)."""
-    from lam_models.alerting.feedback import FeedbackError, submit_feedback
+    from lam_models.adapters.alert_feedback import submit_feedback
+    from lam_models.alerting.feedback import FeedbackError
 
     s = settings()
     with clear_errors(*operational_errors(), FeedbackError):
@@ -106,7 +108,7 @@ def stats(as_json: bool = typer.Option(False, "--json", help="print JSON instead
     """Alert precision (useful / judged) from the latest verdict per alert, by detector setting and by topic."""
     from rich.table import Table
 
-    from lam_models.alerting.feedback import read_feedback
+    from lam_models.adapters.alert_feedback import read_feedback
     from lam_models.alerting.feedback_stats import BY_SETTING, BY_TOPIC, latest_verdicts, precision
 
     with clear_errors(*operational_errors()):
@@ -139,7 +141,7 @@ def tune(
     """
     from rich.table import Table
 
-    from lam_models.alerting.feedback import read_feedback
+    from lam_models.adapters.alert_feedback import read_feedback
     from lam_models.alerting.feedback_stats import latest_verdicts
     from lam_models.alerting.sensitivity import recommend
 

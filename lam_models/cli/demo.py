@@ -103,8 +103,8 @@ def _run_nightly(s, start: datetime, end: datetime) -> list[dict]:
 
 def _deliver_alerts(s) -> dict:
     """One consumer-group member drains the alerts topic into a JSON-lines file."""
+    from lam_models.adapters.alert_consumer import build_consumer, build_sink, run_consumer
     from lam_models.alerting.config import AlertingConfig
-    from lam_models.alerting.consumer import build_consumer, build_sink, run_consumer
 
     path = s.lake_root / "alerts.jsonl"
     config = AlertingConfig.from_settings(s)

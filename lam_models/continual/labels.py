@@ -8,7 +8,6 @@ idempotent: landing the same rows again changes nothing, and the table is replac
 from __future__ import annotations
 
 import hashlib
-import os
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -16,6 +15,7 @@ from typing import Any
 
 import pandas as pd
 
+from lam_models.files import replacing
 from lam_models.sentiment.data import LABELS, LabelledTexts
 
 TABLE_COLUMNS = ["text_hash", "text", "label", "source", "ts", "id", "ref_id"]
@@ -165,11 +165,8 @@ def land(lake_root: Path, incoming: pd.DataFrame) -> MergeResult:
     """Merge ``incoming`` into the labels table and replace the file atomically (only on change)."""
     result = merge_labels(read_table(lake_root), incoming)
     if result.new or result.updated:
-        path = table_path(lake_root)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        result.table.to_parquet(tmp, index=False)
-        os.replace(tmp, path)
+        with replacing(table_path(lake_root)) as tmp:
+            result.table.to_parquet(tmp, index=False)
     return result
 
 

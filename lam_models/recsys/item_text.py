@@ -8,13 +8,14 @@ items into sentences and sentences into vectors, so the encoder can be swapped f
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+
+from lam_models.files import replacing
 
 _ARTICLE = re.compile(r"^(.*?), (The|A|An|Les|La|Le|Il|Das|Die|Der|El)(\s*\(.*\))?$")
 DEFAULT_CACHE = Path.home() / ".cache" / "lam-pipelines" / "test-cache"
@@ -77,10 +78,8 @@ def embed_texts_cached(texts: Sequence[str], cache_dir: Path | None = DEFAULT_CA
             return cached["embeddings"]
     vectors = _embed_minilm(list(texts), batch_size, precision)
     if path is not None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        partial = path.with_suffix(f".{os.getpid()}.partial.npz")
-        np.savez(partial, embeddings=vectors)
-        os.replace(partial, path)
+        with replacing(path) as tmp, open(tmp, "wb") as handle:
+            np.savez(handle, embeddings=vectors)
     return vectors
 
 

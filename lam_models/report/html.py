@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from lam_models.files import write_atomic
 from lam_models.report.collect import ReportData
 from lam_models.report.markup import ReportOptions, count, esc, num
 from lam_models.report.models_view import recsys_section, sentiment_section
@@ -128,8 +129,5 @@ def render_report(data: ReportData, options: ReportOptions | None = None) -> str
 def write_report(path: Path, data: ReportData, options: ReportOptions | None = None) -> Path:
     """Render and write the report (temp file, then rename); returns ``path``."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(render_report(data, options), encoding="utf-8")
-    tmp.replace(path)
+    write_atomic(path, render_report(data, options))
     return path

@@ -11,7 +11,6 @@ ordinal neighbours (negative < neutral < positive), where annotators actually di
 from __future__ import annotations
 
 import functools
-from pathlib import Path
 
 import numpy as np
 import torch
@@ -19,36 +18,6 @@ import torch.nn.functional as F
 
 from lam_models.sentiment.hooks import Batch, TrainHook, TrainState
 from lam_models.sentiment.model import SentimentOutput
-
-# PhraseBank's files, strictest first, with the agreement each band stands for: its midpoint
-# (AllAgree = 100%, 75Agree = more than 75%, 66Agree = more than 66%, 50Agree = more than 50%).
-PHRASEBANK_BANDS = (("allagree", 1.0), ("75agree", 0.85), ("66agree", 0.70), ("50agree", 0.58))
-
-
-def phrasebank_agreement(texts: list[str], labels: np.ndarray, subsets: dict[str, tuple[list[str], np.ndarray]]) -> np.ndarray:
-    """Agreement per row: the band of the strictest subset holding the same sentence with the same label.
-
-    Args:
-        subsets: PhraseBank subset name -> (texts, labels), as read from its file.
-    """
-    members = {name: set(zip(sub_texts, sub_labels.tolist(), strict=True)) for name, (sub_texts, sub_labels) in subsets.items()}
-    loosest = PHRASEBANK_BANDS[-1][1]
-    return np.asarray([
-        next((band for name, band in PHRASEBANK_BANDS if name in members and (text, label) in members[name]), loosest)
-        for text, label in zip(texts, labels.tolist(), strict=True)
-    ], dtype=np.float32)
-
-
-def read_phrasebank_agreement(folder: Path, texts: list[str], labels: np.ndarray) -> np.ndarray:
-    """:func:`phrasebank_agreement` with the subsets read from the PhraseBank ``folder``."""
-    from lam_models.sentiment.data import PHRASEBANK_FILES, read_phrasebank
-
-    subsets = {}
-    for name, _ in PHRASEBANK_BANDS:
-        data = read_phrasebank(Path(folder) / PHRASEBANK_FILES[name])
-        subsets[name] = (data.texts, data.labels)
-    return phrasebank_agreement(texts, labels, subsets)
-
 
 @functools.cache
 def ordinal_neighbours(num_labels: int) -> torch.Tensor:

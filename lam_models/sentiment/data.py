@@ -11,7 +11,6 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -19,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from lam_models.datasets import fetch
+from lam_models.files import write_atomic
 
 LABELS: tuple[str, ...] = ("negative", "neutral", "positive")
 LABEL_ALIASES: dict[str, str] = {
@@ -35,6 +35,9 @@ PHRASEBANK_FILES = {
     "75agree": "Sentences_75Agree.txt",
     "allagree": "Sentences_AllAgree.txt",
 }
+# PhraseBank's files, strictest first, with the agreement each band stands for: its midpoint
+# (AllAgree = 100%, 75Agree = more than 75%, 66Agree = more than 66%, 50Agree = more than 50%).
+PHRASEBANK_BANDS = (("allagree", 1.0), ("75agree", 0.85), ("66agree", 0.70), ("50agree", 0.58))
 
 
 class DataError(ValueError):
@@ -92,17 +95,31 @@ def read_phrasebank(path: Path) -> LabelledTexts:
     return LabelledTexts(texts, np.asarray(labels, dtype=np.int64), str(path))
 
 
+def phrasebank_agreement(texts: list[str], labels: np.ndarray, subsets: dict[str, tuple[list[str], np.ndarray]]) -> np.ndarray:
+    """Agreement per row: the band of the strictest subset holding the same sentence with the same label.
+
+    Args:
+        subsets: PhraseBank subset name -> (texts, labels), as read from its file.
+    """
+    members = {name: set(zip(sub_texts, sub_labels.tolist(), strict=True)) for name, (sub_texts, sub_labels) in subsets.items()}
+    loosest = PHRASEBANK_BANDS[-1][1]
+    return np.asarray([
+        next((band for name, band in PHRASEBANK_BANDS if name in members and (text, label) in members[name]), loosest)
+        for text, label in zip(texts, labels.tolist(), strict=True)
+    ], dtype=np.float32)
+
+
 def fetch_phrasebank(subset: str, data_home: Path, download_if_missing: bool = False) -> LabelledTexts:
     """One PhraseBank subset from the sha256-verified folder (downloaded first when allowed), with
-    each sentence's annotator agreement taken from the stricter subsets."""
-    from lam_models.sentiment.agreement import read_phrasebank_agreement
-
+    each sentence's annotator agreement taken from the stricter subsets (see ``agreement.py``)."""
     key = subset.lower()
     if key not in PHRASEBANK_FILES:
         raise DataError(f"unknown PhraseBank subset {subset!r}; use one of {sorted(PHRASEBANK_FILES)}")
     folder = fetch("financial_phrasebank", Path(data_home), download_if_missing=download_if_missing)
     data = read_phrasebank(folder / PHRASEBANK_FILES[key])
-    return dataclasses.replace(data, agreement=read_phrasebank_agreement(folder, data.texts, data.labels))
+    subsets = {name: read_phrasebank(folder / PHRASEBANK_FILES[name]) for name, _ in PHRASEBANK_BANDS}
+    agreement = phrasebank_agreement(data.texts, data.labels, {name: (sub.texts, sub.labels) for name, sub in subsets.items()})
+    return dataclasses.replace(data, agreement=agreement)
 
 
 def read_labelled_table(
@@ -264,10 +281,7 @@ def load_or_create_split(data: LabelledTexts, path: Path, seed: int = 0,
                             f"{split.n} rows; this data has {len(data)}); delete it or use another split dir")
         return split
     split = make_split(data, seed, test_size, val_size)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(split.to_dict()))
-    os.replace(tmp, path)
+    write_atomic(path, json.dumps(split.to_dict()))
     return split
 
 

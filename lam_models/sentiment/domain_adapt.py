@@ -22,11 +22,11 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from lam_models.devices import native_bf16
 from lam_models.files import staged_folder
 from lam_models.sentiment.config import AdaptConfig
 from lam_models.sentiment.model import pick_device, resolve_base_model_path
-from lam_models.devices import native_bf16
-from lam_models.sentiment.train import linear_schedule, progress_bar, seed_everything
+from lam_models.sentiment.train import progress_bar, seed_everything
 
 ADAPT_RECORD = "adapt.json"
 
@@ -107,7 +107,8 @@ def adapt_encoder(texts: list[str], config: AdaptConfig, output: Path) -> dict[s
     The folder appears only when training succeeded (written beside it, then renamed), so a
     failed run never leaves a half-written base model. Returns the record saved as ``adapt.json``.
     """
-    from transformers import AutoModelForMaskedLM, AutoTokenizer, DataCollatorForLanguageModeling
+    from transformers import (AutoModelForMaskedLM, AutoTokenizer, DataCollatorForLanguageModeling,
+                              get_linear_schedule_with_warmup)
 
     texts = [t for t in texts if t and t.strip()]
     if not texts:
@@ -130,7 +131,7 @@ def adapt_encoder(texts: list[str], config: AdaptConfig, output: Path) -> dict[s
     optimizer = torch.optim.AdamW([{"params": body, "lr": config.learning_rate},
                                    {"params": head, "lr": config.learning_rate * config.head_lr_multiplier}],
                                   weight_decay=config.weight_decay)
-    scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, linear_schedule(round(config.warmup_ratio * total), total))
+    scheduler = get_linear_schedule_with_warmup(optimizer, round(config.warmup_ratio * total), total)
     bf16 = native_bf16(device)
     rng = np.random.default_rng(config.seed)
     history: list[dict[str, float]] = []

@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 import torch
 import torch.nn.functional as F
+from transformers import get_linear_schedule_with_warmup
 
 from lam_models.devices import native_bf16
 from lam_models.sentiment.config import TrainConfig
@@ -83,17 +84,6 @@ def length_bucketed_batches(lengths: Sequence[int], batch_size: int, rng: np.ran
     return [batches[i] for i in rng.permutation(len(batches))]
 
 
-def linear_schedule(warmup: int, total: int) -> Any:
-    """LR multiplier: 0 -> 1 over ``warmup`` steps, then linearly down to 0 at ``total``."""
-
-    def factor(step: int) -> float:
-        if step < warmup:
-            return (step + 1) / max(1, warmup)
-        return max(0.0, (total - step) / max(1, total - warmup))
-
-    return factor
-
-
 def lr_scale(name: str, num_layers: int, config: TrainConfig) -> float:
     """LR multiplier of one parameter: heads ``head_lr_multiplier``; encoder layer ``i`` of ``L``
     ``layer_lr_decay ** (L - 1 - i)``; embeddings ``layer_lr_decay ** L``."""
@@ -147,8 +137,7 @@ def fit(model: SentimentModel, tokenizer: Any, train: LabelledTexts, val: Labell
     total = math.ceil(len(train) / config.batch_size) * config.epochs
     total = total if config.max_steps is None else min(config.max_steps, total)
     optimizer = make_optimizer(model, config)
-    schedule = linear_schedule(round(config.warmup_ratio * total), total)
-    scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, schedule)
+    scheduler = get_linear_schedule_with_warmup(optimizer, round(config.warmup_ratio * total), total)
     trainable, n_total = count_parameters(model)
     result = TrainResult(model=model, trainable_params=trainable, total_params=n_total)
 

@@ -13,7 +13,7 @@ import pytest
 
 from jobs import ingest
 from lam_models.adapters.producers import produce
-from lam_models.ingest.badrecords import GOOD, expected_counts, mixed_traffic
+from tests.badrecords import GOOD, expected_counts, mixed_traffic
 from tests.fault.conftest import bronze, deadletter
 from tests.unit.test_no_pickle import pickle_like_files
 

@@ -19,7 +19,7 @@ from jobs import ingest, monitor, score
 from lam_models.adapters.kafka_admin import ensure_topics, read_topic_since
 from lam_models.adapters.lake import read_snapshot, table_dir
 from lam_models.adapters.producers import produce
-from lam_models.ingest.badrecords import mixed_traffic
+from tests.badrecords import mixed_traffic
 from tests.conftest import make_settings
 from tests.unit.test_no_pickle import pickle_like_files
 from tests.fault.conftest import (

@@ -19,12 +19,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from lam_models.contracts import load_contract
-from lam_models.ingest.badrecords import BAD_CASES, mixed_traffic
 from lam_models.ingest.parse import ParseLimits, try_parse
 from lam_models.monitor.alerts import alerts_from_windows, evaluate_windows
 from lam_models.monitor.config import MonitorConfig
 from lam_models.monitor.state import deliveries
 from lam_models.settings import IngestSettings
+from tests.badrecords import BAD_CASES, mixed_traffic
 
 pytestmark = pytest.mark.fault
 

@@ -21,11 +21,11 @@ from pathlib import Path
 import pytest
 from pydantic import SecretStr
 
+from lam_models.adapters.alert_publisher import publish_alerts
 from lam_models.adapters.broker import LocalBroker
 from lam_models.adapters.kafka_admin import read_topic_since
 from lam_models.adapters.kafka_config import client_config, spark_options
 from lam_models.adapters.producers import produce
-from lam_models.alerting.publish import publish_alerts
 from lam_models.settings import KafkaSettings
 from tests.conftest import REPO, _free_port_pair, make_settings
 from tests.fault.conftest import bronze, job_env
@@ -154,7 +154,7 @@ def test_spark_connector_and_alert_consumer_use_settings_credentials_and_never_r
     alerts = [make_alert(i, key="ticker:SEC") for i in range(4)]
     publish_alerts(s, alerts)
     consumed = subprocess.run(
-        [sys.executable, "-m", "lam_models.alerting.consumer", "consume", "--group", "g-secure", "--sink", "stdout",
+        [sys.executable, "-m", "lam_models", "alerts", "consume", "--group", "g-secure", "--sink", "stdout",
          "--max-messages", "4", "--deadletter", str(s.lake_root / "dead.jsonl")],
         env={**env, "LAM_ALERTING__POLL_TIMEOUT_MS": "200"}, cwd=REPO, capture_output=True, text=True, timeout=120)
     outputs.append(consumed.stdout + consumed.stderr)

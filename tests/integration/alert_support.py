@@ -60,7 +60,7 @@ def all_committed(s, group: str, timeout_s: float = 0.0) -> bool:
 
 
 def consume_cmd(group: str, *args: str) -> list[str]:
-    return [sys.executable, "-m", "lam_models.alerting.consumer", "consume", "--group", group, *args]
+    return [sys.executable, "-m", "lam_models", "alerts", "consume", "--group", group, *args]
 
 
 def free_port() -> int:

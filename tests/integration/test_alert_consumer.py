@@ -14,12 +14,12 @@ from pathlib import Path
 
 import pytest
 
+from lam_models.adapters.alert_consumer import build_consumer, build_sink, run_consumer
+from lam_models.adapters.alert_publisher import publish_alerts
+from lam_models.adapters.delivered_topic import DeliveredTopic
 from lam_models.adapters.kafka_config import client_config
 from lam_models.adapters.producers import encode, produce
 from lam_models.alerting.config import AlertingConfig
-from lam_models.alerting.consumer import build_consumer, build_sink, run_consumer
-from lam_models.alerting.delivered_topic import DeliveredTopic
-from lam_models.alerting.publish import publish_alerts
 from tests.integration.alert_support import (  # noqa: F401 (spawn is a fixture)
     FAST_GROUP,
     all_committed,

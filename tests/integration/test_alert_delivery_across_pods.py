@@ -16,7 +16,7 @@ from collections import Counter
 
 import pytest
 
-from lam_models.alerting.publish import publish_alerts
+from lam_models.adapters.alert_publisher import publish_alerts
 from tests.integration.alert_support import (  # noqa: F401 (spawn is a fixture)
     FAST_GROUP,
     all_committed,

@@ -12,12 +12,12 @@ from datetime import datetime, timezone
 import pandas as pd
 import pytest
 
+from lam_models.adapters.native_validation import FastPath, Unsupported, fast_path
 from lam_models.adapters.producers import encode
 from lam_models.contracts import load_contract
-from lam_models.ingest.badrecords import DUPLICATE, GOOD, mixed_traffic
-from lam_models.ingest.native import FastPath, Unsupported, fast_path
 from lam_models.ingest.parse import ParseLimits, try_parse
 from lam_models.settings import IngestSettings
+from tests.badrecords import DUPLICATE, GOOD, mixed_traffic
 from tests.records import BAD_NEWS, good_news
 
 LIMITS = ParseLimits.from_settings(IngestSettings(), datetime(2024, 6, 1, tzinfo=timezone.utc))

@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from lam_models.adapters import lake
+from lam_models.adapters import alert_feedback
 from lam_models.alerting import feedback as fb
 from lam_models.alerting.feedback_stats import BY_SETTING, BY_TOPIC, latest_verdicts, precision
 from lam_models.contracts import load_contract
@@ -71,24 +72,24 @@ def test_records_carry_the_headline_text_and_the_alerts_setting_and_match_their_
 
 
 def test_lookups_find_alerts_and_headline_text_in_silver_then_bronze(lake_root, scored, alerts) -> None:
-    assert fb.find_alert(lake_root, alerts[0]["alert_id"]) == alerts[0]
+    assert alert_feedback.find_alert(lake_root, alerts[0]["alert_id"]) == alerts[0]
     ids = [scored["id"].iloc[10], scored["id"].iloc[5000], "missing"]
-    assert fb.find_headlines(lake_root, ids) == {i: scored.set_index("id").loc[i, "headline"] for i in ids[:2]}
+    assert alert_feedback.find_headlines(lake_root, ids) == {i: scored.set_index("id").loc[i, "headline"] for i in ids[:2]}
     with pytest.raises(fb.FeedbackError, match="unknown alert_id"):
-        fb.find_alert(lake_root, "0" * 32)
+        alert_feedback.find_alert(lake_root, "0" * 32)
 
 
 @pytest.mark.parametrize("case", ["unknown alert", "unknown headline", "bad label"])
 def test_bad_feedback_sends_nothing(case, lake_root, alerts, scored, settings, monkeypatch) -> None:
     sent = []
-    monkeypatch.setattr(fb, "_publish", lambda *args: sent.append(args))
+    monkeypatch.setattr(alert_feedback, "_publish", lambda *args: sent.append(args))
     alert_id = "f" * 32 if case == "unknown alert" else alerts[0]["alert_id"]
     relabel = {"unknown headline": ["nope=negative"], "bad label": [f"{scored['id'].iloc[0]}=bearish"]}.get(case, [])
     with pytest.raises(fb.FeedbackError):
-        fb.submit_feedback(settings.model_copy(update={"lake_root": lake_root}), alert_id, "useful", relabel, "ana", TS)
+        alert_feedback.submit_feedback(settings.model_copy(update={"lake_root": lake_root}), alert_id, "useful", relabel, "ana", TS)
     assert sent == []
-    fb.submit_feedback(settings.model_copy(update={"lake_root": lake_root}), alerts[0]["alert_id"], "useful",
-                       [f"{scored['id'].iloc[0]}=neutral"], "ana", TS)
+    alert_feedback.submit_feedback(settings.model_copy(update={"lake_root": lake_root}), alerts[0]["alert_id"], "useful",
+                                   [f"{scored['id'].iloc[0]}=neutral"], "ana", TS)
     assert len(sent) == 1 and sent[0][2][0]["text"] == scored["headline"].iloc[0]
 
 

@@ -6,9 +6,9 @@ import urllib.request
 
 from prometheus_client.parser import text_string_to_metric_families
 
+from lam_models.adapters.alert_consumer import AlertConsumer
 from lam_models.adapters.producers import encode
 from lam_models.alerting.config import AlertingConfig
-from lam_models.alerting.consumer import AlertConsumer
 from lam_models.alerting.deadletter import DeadLetterFile
 from lam_models.alerting.handler import AlertHandler
 from lam_models.alerting.metrics import MetricsServer

@@ -6,7 +6,8 @@ import json
 
 import pytest
 
-from lam_models.alerting.publish import InvalidAlert, alert_message, publish_alerts
+from lam_models.adapters.alert_publisher import publish_alerts
+from lam_models.alerting.publish import InvalidAlert, alert_message
 from lam_models.settings import KafkaSettings
 from tests.unit.alerting.records import make_alert
 

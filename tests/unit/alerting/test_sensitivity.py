@@ -13,6 +13,7 @@ import pytest
 from sklearn.metrics import precision_recall_curve
 from typer.testing import CliRunner
 
+from lam_models.adapters import alert_feedback
 from lam_models.alerting import feedback as fb
 from lam_models.alerting.feedback_stats import latest_verdicts
 from lam_models.alerting.sensitivity import candidates, recommend
@@ -108,7 +109,7 @@ def test_groups_by_detector_and_optionally_kind() -> None:
 def tune(monkeypatch, feedback: list[dict], *args: str, current: float | None = 0.5):
     monitor = SimpleNamespace() if current is None else SimpleNamespace(alert_threshold=current)
     monkeypatch.setattr(alerts_cli, "settings", lambda: SimpleNamespace(monitor=monitor))
-    monkeypatch.setattr(fb, "read_feedback", lambda settings: feedback)
+    monkeypatch.setattr(alert_feedback, "read_feedback", lambda settings: feedback)
     return CliRunner().invoke(alerts_cli.app, ["tune", *args], env={"COLUMNS": "200"})
 
 

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 
 from lam_models.settings import Settings
+from tests.conftest import DATA_DIR
 
-DATA_DIR = Path(os.environ.get("LAM_DATA_DIR", "/work/shared/data"))
 PHRASEBANK = DATA_DIR / "financial_phrasebank"
 
 

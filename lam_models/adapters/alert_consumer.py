@@ -6,8 +6,8 @@ deliveries are recorded on the compacted ``<alerts>.delivered`` topic, which a m
 end whenever it is assigned partitions, so a crash, a rebalance or a pod moved to another node never
 repeats a delivery that was recorded, whichever member delivered it. SIGTERM or SIGINT
 stops the loop within one poll timeout plus the record in flight; a watchdog exits hard if the stop
-takes longer than ``shutdown_timeout_s``. ``python -m lam_models.alerting.consumer consume ...`` runs
-the CLI group (as ``lam alerts``).
+takes longer than ``shutdown_timeout_s``. ``lam alerts consume`` (``python -m lam_models alerts consume``) runs
+it.
 """
 
 from __future__ import annotations
@@ -22,13 +22,16 @@ import time
 from pathlib import Path
 from typing import Any
 
+from lam_models.adapters import failpoints
+from lam_models.adapters.deadletter_topic import DeadLetterTopic
+from lam_models.adapters.delivered_topic import DeliveredTopic
 from lam_models.adapters.kafka_admin import check_reachable
 from lam_models.adapters.kafka_config import client_config
 from lam_models.alerting.config import AlertingConfig
-from lam_models.alerting.deadletter import DeadLetter, DeadLetterFile, DeadLetterTopic
-from lam_models.alerting.delivered_topic import DeliveredTopic
+from lam_models.alerting.deadletter import DeadLetter, DeadLetterFile
 from lam_models.alerting.handler import AlertHandler, Counts
 from lam_models.alerting.sinks import DeliveryInterrupted, RetryPolicy, Sink
+from lam_models.files import write_atomic
 from lam_models.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -173,9 +176,7 @@ class AlertConsumer:
     def _write_status(self) -> None:
         if self.status_file is None:
             return
-        tmp = self.status_file.with_suffix(self.status_file.suffix + ".tmp")
-        tmp.write_text(json.dumps(self.status()))
-        os.replace(tmp, self.status_file)
+        write_atomic(self.status_file, json.dumps(self.status()))
 
 
 def build_sink(kind: str, config: AlertingConfig, path: Path | None = None, url: str | None = None,
@@ -209,7 +210,8 @@ def build_consumer(settings: Settings, group: str, sinks: list[Sink], config: Al
     delivered = DeliveredTopic(settings, {"group": group, "member": member}, timeout_s=config.delivered_timeout_s)
     policy = RetryPolicy(config.webhook_retries, config.backoff_initial_s, config.backoff_max_s)
     stop_event = threading.Event()
-    handler = AlertHandler(sinks, delivered, deadletter, policy, wait=stop_event.wait, context={"group": group})
+    handler = AlertHandler(sinks, delivered, deadletter, policy, wait=stop_event.wait, context={"group": group},
+                           crash_point=failpoints.hit)
     return AlertConsumer(settings, group, handler, config, instance_id, status_file, stop_event)
 
 
@@ -246,9 +248,3 @@ def _install_signal_handlers(consumer: AlertConsumer) -> None:
 
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
-
-
-if __name__ == "__main__":
-    from lam_models.cli.alerts import app
-
-    app()
