@@ -44,8 +44,9 @@ from lam_models.settings import Settings
 REPO = Path(__file__).resolve().parents[1]
 RUNNER = Path(__file__).with_name("monitor_alerts.py")
 SPARK_RUNNER = Path(__file__).with_name("monitor_spark.py")
-SUMMARY_NOTE = ("recall and false alarms per 1,000 windows (all keys) at one window size; synthetic_spikes_*: mean over "
-                "the spike cases of that size; *_trends_*: an alert on the trend's key overlapping it; replay_alerts_per_day: "
+SUMMARY_NOTE = ("recall and false alarms per 1,000 windows over the alerts of every window size and all keys (a key alerts "
+                "once per episode, whatever size saw it first); synthetic_spikes_<size>: mean over the spike cases injected "
+                "at that size; *_trends_*: an alert on the trend's key overlapping it; replay_alerts_per_day_<all|size>: "
                 "alerts on the plain replay over its span; topic_burst_*: of the seeds, and ticker alerts in the burst hour")
 
 
@@ -157,16 +158,18 @@ def headline_metrics(side: dict[str, Any]) -> dict[str, float]:
         "topic_burst_found": side["topic_bursts"]["topic_alert_found"],
         "topic_burst_ticker_alerts": side["topic_bursts"]["ticker_alerts_with_topics"],
     }
+    scored = {"synthetic_trends": side["synthetic_trends"], "replay_spikes": side["replay"]["spikes"],
+              "replay_trends": side["replay"]["trends"]}
     for size in SIZES:
         rows = [r for r in side["synthetic_spikes"] if r["window_size"] == size]
-        scored = {"synthetic_spikes": {"recall": np.mean([r["recall"] for r in rows]),
-                                       "false_alarms_per_1000_windows": np.mean([r["false_alarms_per_1000_windows"] for r in rows])},
-                  "synthetic_trends": side["synthetic_trends"][size],
-                  "replay_spikes": side["replay"]["spikes"][size], "replay_trends": side["replay"]["trends"][size]}
-        for name, figures in scored.items():
-            metrics[f"{name}_recall_{size}"] = figures["recall"]
-            metrics[f"{name}_false_alarms_per_1000_windows_{size}"] = figures["false_alarms_per_1000_windows"]
-        metrics[f"replay_alerts_per_day_{size}"] = side["replay"]["alerts_per_day"][size]
+        scored[f"synthetic_spikes_{size}"] = {
+            "recall": np.mean([r["recall"] for r in rows]),
+            "false_alarms_per_1000_windows": np.mean([r["false_alarms_per_1000_windows"] for r in rows])}
+    for name, figures in scored.items():
+        metrics[f"{name}_recall"] = figures["recall"]
+        metrics[f"{name}_false_alarms_per_1000_windows"] = figures["false_alarms_per_1000_windows"]
+    for size, per_day in side["replay"]["alerts_per_day"].items():
+        metrics[f"replay_alerts_per_day_{size}"] = per_day
     return {k: None if v is None else round(float(v), 6) for k, v in metrics.items()}
 
 

@@ -37,15 +37,15 @@ class Case:
     params: dict[str, Any] = field(default_factory=dict)
 
 
-def windows(frame_out: dict[str, Any], size: str) -> int:
-    """Windows of one size the detector evaluated on a frame (all keys)."""
-    return frame_out["runs"][0]["windows_by_size"].get(size, 0)
+def windows(frame_out: dict[str, Any]) -> int:
+    """Windows the detector evaluated on a frame (all keys and sizes)."""
+    return sum(frame_out["runs"][0]["windows_by_size"].values())
 
 
-def detection(cases: list[Case], frames: dict[str, Any], size: str, by: Callable[[Injected], str] | None = None) -> dict:
-    """``score_detection`` of every case at one window size, pooled over the cases (seeds); with ``by``, also the
-    recall of each group of injected events."""
-    results = [score_detection(frames[c.name]["alerts"], c.injected, windows(frames[c.name], size), size) for c in cases]
+def detection(cases: list[Case], frames: dict[str, Any], by: Callable[[Injected], str] | None = None) -> dict:
+    """``score_detection`` of every case (alerts of every window size), pooled over the cases (seeds); with ``by``,
+    also the recall of each group of injected events."""
+    results = [score_detection(frames[c.name]["alerts"], c.injected, windows(frames[c.name])) for c in cases]
     pooled = {
         "injected": sum(r["injected"] for r in results),
         "recall": float(np.mean([r["recall"] for r in results])),
@@ -56,7 +56,7 @@ def detection(cases: list[Case], frames: dict[str, Any], size: str, by: Callable
     }
     if by is not None:
         groups = sorted({by(i) for c in cases for i in c.injected})
-        found = {g: [score_detection(frames[c.name]["alerts"], tuple(i for i in c.injected if by(i) == g), 0, size)
+        found = {g: [score_detection(frames[c.name]["alerts"], tuple(i for i in c.injected if by(i) == g), 0)
                      for c in cases] for g in groups}
         pooled["recall_by"] = {g: sum(r["detected"] for r in rs) / sum(r["injected"] for r in rs) for g, rs in found.items()}
     return pooled
@@ -145,13 +145,13 @@ def score_spikes(cases: list[Case], frames: dict[str, Any]) -> list[dict[str, An
     for size, extra, share in SPIKE_CASES:
         mine = [c for c in cases if (c.params["size"], c.params["extra"], c.params["share"]) == (size, extra, share)]
         rows.append({"window_size": size, "extra_headlines": extra, "spike_negative_share": share,
-                     "market_spike_extra_headlines": 3 * extra, **detection(mine, frames, size)})
+                     "market_spike_extra_headlines": 3 * extra, **detection(mine, frames)})
     return rows
 
 
 def score_trends(cases: list[Case], frames: dict[str, Any]) -> dict[str, Any]:
-    """Per window size: trends found (an alert on the key overlapping the trend), pooled and per shape."""
-    return {size: detection(cases, frames, size, by=_trend_label) for size in SIZES}
+    """Trends found (an alert of any size on the key overlapping the trend), pooled and per shape."""
+    return detection(cases, frames, by=_trend_label)
 
 
 def score_bursts(cases: list[Case], frames: dict[str, Any]) -> dict[str, Any]:
@@ -202,7 +202,7 @@ def replay_cases(replay: pd.DataFrame, seeds: int) -> list[Case]:
 
 
 def score_replay(cases: list[Case], frames: dict[str, Any]) -> dict[str, Any]:
-    """Alerts per day on the plain replay, per window size; detection of the spikes and trends injected into it."""
+    """Alerts per day on the plain replay, in all and per window size; detection of the spikes and trends injected into it."""
     plain = next(c for c in cases if c.params["kind"] == "plain")
     days = (plain.frame["published_at"].max() - plain.frame["published_at"].min()) / pd.Timedelta("1D")
     alerts = frames[plain.name]["alerts"]
@@ -210,9 +210,9 @@ def score_replay(cases: list[Case], frames: dict[str, Any]) -> dict[str, Any]:
     spikes = [c for c in cases if c.params["kind"] == "spikes"]
     trends = [c for c in cases if c.params["kind"] == "trends"]
     return {
-        "days": round(days, 1), "alerts": per_size,
-        "alerts_per_day": {s: n / days for s, n in per_size.items()},
+        "days": round(days, 1), "alerts": {"all": len(alerts), **per_size},
+        "alerts_per_day": {s: n / days for s, n in {"all": len(alerts), **per_size}.items()},
         "alerts_by_kind": {k: sum(a["kind"] == k for a in alerts) for k in sorted({a["kind"] for a in alerts})},
-        "spikes": {s: detection(spikes, frames, s, by=_spike_label) for s in SIZES},
-        "trends": {s: detection(trends, frames, s, by=_trend_label) for s in SIZES},
+        "spikes": detection(spikes, frames, by=_spike_label),
+        "trends": detection(trends, frames, by=_trend_label),
     }

@@ -17,7 +17,7 @@ import pandas as pd
 from lam_models.monitor.config import MonitorConfig, detector_id, key_kind, window_nanos
 from lam_models.monitor.engine import make_detector
 from lam_models.monitor.evidence import EvidenceKey, top_headlines
-from lam_models.monitor.state import alert_id, episodes, fingerprint, iso_utc
+from lam_models.monitor.state import alert_id, alerting_episodes, episodes, fingerprint, iso_utc
 from lam_models.monitor.topics import count_number, dominant_topics, mark_alerting
 from lam_models.monitor.windows import explode_keys, monitor_key_columns, window_stats
 
@@ -97,7 +97,8 @@ def alerts_from_windows(evaluated: pd.DataFrame, config: MonitorConfig, as_of: p
                         evidence: Mapping[EvidenceKey, list[dict[str, object]]] | None = None) -> list[dict[str, Any]]:
     """Run the state machine over the alerting spike windows of every series and build alert records.
 
-    Spikes folded into a topic alert (``explained``) and (ticker, topic) spikes raise nothing.
+    Spikes folded into a topic alert (``explained``) and (ticker, topic) spikes raise nothing, nor does an episode
+    of a key that an episode of another window size already alerted on (``state.alerting_episodes``).
 
     Args:
         evaluated: output of ``evaluate_windows``.
@@ -113,17 +114,20 @@ def alerts_from_windows(evaluated: pd.DataFrame, config: MonitorConfig, as_of: p
     topics = dominant_topics(evaluated, list(zip(spikes["key"], spikes["window_size"], spikes["window_index"].astype(int))),
                              config.dominant_topics)
     detector = detector_id(config)
-    records = []
+    found = []
     for (size, key), group in spikes.groupby(["window_size", "key"], sort=True):
         nanos = window_nanos(str(size))
         rows = group.set_index("window_index")
         for episode in episodes(rows.index, config.cooldown_windows, config.calm_windows, as_of_ns // nanos - 1):
-            row = rows.loc[episode.fire_index]
+            found.append((str(key), str(size), nanos, rows.loc[episode.fire_index], episode))
+    records = []
+    raised = alerting_episodes([(key, nanos, episode) for key, _, nanos, _, episode in found])
+    for (key, size, nanos, row, episode), alerting in zip(found, raised):
+        if alerting:
             resolved_at = iso_utc((episode.resolve_index + 1) * nanos) if episode.resolved else None
-            target = (str(key), str(size), int(episode.fire_index))
-            record = _record(row, str(key), str(size), nanos, episode.state, resolved_at, episode.spikes,
-                             (evidence or {}).get(target, []), topics[target], detector)
-            records.append(record)
+            target = (key, size, int(episode.fire_index))
+            records.append(_record(row, key, size, nanos, episode.state, resolved_at, episode.spikes,
+                                   (evidence or {}).get(target, []), topics[target], detector))
     records.sort(key=lambda r: (r["window_start"], r["key"], r["window_seconds"]))
     return records
 

@@ -1,18 +1,19 @@
 """Faded records: for every row, the largest earlier value of its series, fading with age and growing at most
 ``growth``-fold per row once warm (so one huge value does not hide the next).
 
-A record depends on the path, so it is a loop; two loops give the same numbers: over the rank within the
-series, vectorised across series and columns (cheap while many series are that long, as the monitor's
-thousands of keys are at first), and over rows (cheap for the few long series left, and for NAB's single
-series). ``faded_records`` runs ranks while they pay and hands the long tails to the row loop.
+Without the cap a record has a closed form, a running maximum in log space: ``log record`` is the series'
+cumulative max of ``log value + rank * rate`` less ``rank * rate``. The cap makes it depend on the path, so the
+capped values are found by fixed-point passes: each pass caps every value against the records of the last one,
+which settles at least the first unsettled cap of each series, and only the series that changed go round again.
 """
 
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 
-_ROW_STEP_S, _RANK_STEP_S = 1.1e-6, 80e-6
-"""Rough seconds per row and column of the row loop, and per rank of the rank loop."""
+_PASSES = 64
+"""Closed-form passes before the series still changing are finished row by row (a cap on nearly every row)."""
 
 
 def faded_records(sizes: np.ndarray, series: np.ndarray, position: np.ndarray, half_lives: np.ndarray,
@@ -27,52 +28,50 @@ def faded_records(sizes: np.ndarray, series: np.ndarray, position: np.ndarray, h
         half_lives, growth: float (k,) per column (``growth`` may be inf: no cap).
         warm: rows of a series before the cap applies.
     """
-    n, k = sizes.shape
-    if n == 0:
-        return np.zeros((0, k))
-    keep = 0.5 ** (1.0 / np.asarray(half_lives, dtype=np.float64))
+    sizes = np.asarray(sizes, dtype=np.float64)
+    series, position = np.asarray(series), np.asarray(position)
+    rate = np.log(2.0) / np.asarray(half_lives, dtype=np.float64)
     growth = np.asarray(growth, dtype=np.float64)
-    sizes, series, position = np.asarray(sizes, dtype=np.float64), np.asarray(series), np.asarray(position)
-    codes = np.cumsum(np.r_[True, series[1:] != series[:-1]]) - 1
-    order = np.argsort(position, kind="stable")
-    bounds = np.searchsorted(position[order], np.arange(int(position.max()) + 2))
-    # ranks are worth a vectorised step while enough series are still that long; the rest go row by row
-    worth = np.diff(bounds) * k * _ROW_STEP_S > _RANK_STEP_S
-    switch = int(np.argmin(worth)) if not worth.all() else len(worth)
-    best = np.zeros((int(codes[-1]) + 1, k))
-    records = np.empty_like(sizes)
-    _by_rank(sizes, codes, order, bounds[:switch + 1], keep, growth, warm, best, records)
-    tail = position >= switch
-    if tail.any():
-        records[tail] = _by_row(sizes[tail], codes[tail], position[tail], keep, growth, warm, best)
+    records = np.zeros_like(sizes)
+    rows = slice(None)
+    capped = sizes
+    for _ in range(_PASSES):
+        found = _uncapped(capped[rows], series[rows], position[rows], rate)
+        records[rows] = found
+        with np.errstate(invalid="ignore"):
+            bound = np.where((found > 0) & (position[rows] >= warm)[:, None], np.minimum(sizes[rows], growth * found),
+                             sizes[rows])
+        changed = (bound != capped[rows]).any(axis=1)
+        if not changed.any():
+            return records
+        capped = capped.copy() if capped is sizes else capped
+        capped[rows] = bound
+        rows = np.flatnonzero(np.isin(series, np.unique(series[rows][changed])))
+    records[rows] = _by_row(sizes[rows], series[rows], position[rows], np.exp(-rate), growth, warm)
     return records
 
 
-def _by_row(sizes, codes, position, keep, growth, warm, start) -> np.ndarray:
-    """Row by row; each series starts from its record ``start[code]`` (zeros for a fresh series)."""
+def _uncapped(values: np.ndarray, series: np.ndarray, position: np.ndarray, rate: np.ndarray) -> np.ndarray:
+    """Records of ``values`` taken as they are: the faded running maximum of the earlier rows, in closed form."""
+    rank = position[:, None].astype(np.float64) * rate
+    with np.errstate(divide="ignore"):
+        lifted = pd.DataFrame(np.log(values) + rank).groupby(series, sort=False).cummax().to_numpy()
+    earlier = np.empty_like(lifted)
+    earlier[1:], earlier[0] = lifted[:-1], -np.inf
+    earlier[np.r_[True, series[1:] != series[:-1]]] = -np.inf
+    return np.exp(earlier - rank + rate)
+
+
+def _by_row(sizes, series, position, keep, growth, warm) -> np.ndarray:
+    """The definition, row by row: for the few series whose cap binds on nearly every row."""
     n, k = sizes.shape
     records = np.zeros((n, k))
-    fresh, seen_rows, owners = np.r_[True, codes[1:] != codes[:-1]].tolist(), position.tolist(), codes.tolist()
+    fresh, seen_rows = np.r_[True, series[1:] != series[:-1]].tolist(), position.tolist()
     for column in range(k):
-        fade, cap, best = float(keep[column]), float(growth[column]), 0.0
-        out, first = records[:, column], start[:, column].tolist()
-        for i, (value, new, seen, owner) in enumerate(zip(sizes[:, column].tolist(), fresh, seen_rows, owners)):
-            if new:
-                best = first[owner]
+        fade, cap, best, out = float(keep[column]), float(growth[column]), 0.0, records[:, column]
+        for i, (value, new, seen) in enumerate(zip(sizes[:, column].tolist(), fresh, seen_rows)):
+            best = 0.0 if new else best
             out[i] = best
             capped = min(value, cap * best) if best > 0 and seen >= warm else value
             best = max(best * fade, capped)
     return records
-
-
-def _by_rank(sizes, codes, order, bounds, keep, growth, warm, best, records) -> None:
-    """Rank by rank across series, updating ``best`` (per series) and filling ``records`` in place."""
-    for rank in range(len(bounds) - 1):
-        rows = order[bounds[rank]:bounds[rank + 1]]
-        owner = codes[rows]
-        previous, values = best[owner], sizes[rows]
-        records[rows] = previous
-        if rank >= warm:
-            with np.errstate(invalid="ignore"):
-                values = np.where(previous > 0, np.minimum(values, growth * previous), values)
-        best[owner] = np.maximum(previous * keep, values)

@@ -92,6 +92,25 @@ def episodes(spike_indices: Iterable[int], cooldown_windows: int, calm_windows: 
     return found
 
 
+def alerting_episodes(found: list[tuple[str, int, Episode]]) -> list[bool]:
+    """Which of the (key, window length in ns, episode) raise an alert: a key alerts once per episode whatever window
+    size saw it. An episode whose firing window overlaps the span of an episode of the same key that fired no later
+    (from its firing window to its resolution) is absorbed by it: a market crash is one alert, not one per size.
+    Decided in firing order (the smaller size first on a tie) from earlier firings only, so an alert once raised is
+    never absorbed by a later one."""
+    order = sorted(range(len(found)), key=lambda i: ((found[i][2].fire_index + 1) * found[i][1], found[i][1]))
+    spans: dict[str, list[tuple[int, int]]] = {}
+    raised = [False] * len(found)
+    for i in order:
+        key, nanos, episode = found[i]
+        start, end = episode.fire_index * nanos, (episode.fire_index + 1) * nanos
+        open_spans = spans.setdefault(key, [])
+        if not any(first < end and start < last for first, last in open_spans):
+            raised[i] = True
+            open_spans.append((start, (episode.resolve_index + 1) * nanos))
+    return raised
+
+
 def iso_utc(value: pd.Timestamp | str | int) -> str:
     """``YYYY-MM-DDTHH:MM:SS[.ffffff]Z`` in UTC for a timestamp (naive values are taken as UTC)."""
     ts = pd.Timestamp(value)

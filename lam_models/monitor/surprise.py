@@ -36,6 +36,9 @@ _SECOND = 1_000_000_000
 _PERIODS_S = (86_400, 7 * 86_400)
 _STEP_ROWS = 20
 _VOLATILITY_ROWS, _VOLATILITY_REFERENCE = 30, 1000
+_CHUNK_ROWS = 1 << 17
+"""Rows (whole series) scored at a time: every step's temporaries stay small and their memory is reused, where one
+pass over all rows would touch fresh memory at each step (page faults cost more than the arithmetic)."""
 
 
 class MonitorDetector(AnomalyDetector):
@@ -53,10 +56,10 @@ class MonitorDetector(AnomalyDetector):
         figures["history"] = np.zeros(n)
         score = np.zeros(n)
         kept = np.flatnonzero(np.isfinite(values))  # missing values score 0 and are no history
-        if len(kept):
-            found = self._figures(series[kept], times[kept], values[kept], volumes[kept])
-            for name, column in found.items():
-                (score if name == "score" else figures[name])[kept] = column
+        for rows in _chunks(series[kept], _CHUNK_ROWS):
+            part = kept[rows]
+            for name, column in self._figures(series[part], times[part], values[part], volumes[part]).items():
+                (score if name == "score" else figures[name])[part] = column
         return {**figures, "score": score}
 
     def _figures(self, series: np.ndarray, times: np.ndarray, x: np.ndarray, volumes: np.ndarray) -> dict[str, np.ndarray]:
@@ -83,6 +86,14 @@ class MonitorDetector(AnomalyDetector):
         u = np.maximum(ratios.max(axis=1), recent)
         return {"expected": expected, "move": move, "record": records[:, 0], "ratio": u, "history": position,
                 "score": u / (1.0 + u)}
+
+
+def _chunks(series: np.ndarray, rows: int) -> list[slice]:
+    """Consecutive slices of whole series, each of about ``rows`` rows (one longer series is one slice)."""
+    starts = np.flatnonzero(_starts(series))
+    cuts = np.unique(starts[np.searchsorted(starts, np.arange(0, len(series), rows)).clip(max=len(starts) - 1)])
+    bounds = [*cuts.tolist(), len(series)]
+    return [slice(a, b) for a, b in zip(bounds[:-1], bounds[1:])]
 
 
 def _shrunk(series: np.ndarray, x: np.ndarray, volumes: np.ndarray, cfg: MonitorConfig) -> np.ndarray:

@@ -167,8 +167,9 @@ def on_key(tickers: list[list[str]], key: str) -> np.ndarray:
 
 
 def score_detection(alerts: list[dict[str, Any]], spikes: tuple[Injected, ...],
-                    windows_evaluated: int, window_size: str) -> dict[str, float]:
-    """Recall of injected spikes (or trends) and false alarms per 1,000 windows, for one window size.
+                    windows_evaluated: int) -> dict[str, float]:
+    """Recall of injected spikes (or trends) and false alarms per 1,000 windows, over the alerts of every window size:
+    a key alerts once per episode whatever size saw it first, so what counts is whether the analyst was alerted.
 
     An alert detects a spike when it is on the spike's key and its window overlaps the spike. An
     alert is a false alarm when it overlaps no spike of its key (market alerts: of any key, since
@@ -177,23 +178,21 @@ def score_detection(alerts: list[dict[str, Any]], spikes: tuple[Injected, ...],
     Args:
         alerts: records from ``detect_alerts``.
         spikes: what was injected (``InjectedSpike`` or ``InjectedTrend``).
-        windows_evaluated: non-empty windows of this size that were evaluated (all keys).
-        window_size: the size to score, e.g. ``"1h"``.
+        windows_evaluated: non-empty windows that were evaluated (all keys and sizes).
 
     Returns:
         ``injected``, ``detected``, ``recall``, ``alerts``, ``false_alarms``, ``windows`` and
         ``false_alarms_per_1000_windows``.
     """
-    mine = [a for a in alerts if a["window_size"] == window_size]
-    detected = sum(any(_overlaps(a, s) and a["key"] == s.key for a in mine) for s in spikes)
+    detected = sum(any(_overlaps(a, s) and a["key"] == s.key for a in alerts) for s in spikes)
     false_alarms = sum(
-        not any(_overlaps(a, s) and (a["key"] == s.key or a["key"] == MARKET_KEY) for s in spikes) for a in mine
+        not any(_overlaps(a, s) and (a["key"] == s.key or a["key"] == MARKET_KEY) for s in spikes) for a in alerts
     )
     return {
         "injected": len(spikes),
         "detected": int(detected),
         "recall": detected / len(spikes) if spikes else float("nan"),
-        "alerts": len(mine),
+        "alerts": len(alerts),
         "false_alarms": int(false_alarms),
         "windows": int(windows_evaluated),
         "false_alarms_per_1000_windows": 1000.0 * false_alarms / max(windows_evaluated, 1),

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lam_models.monitor.state import alert_id, episodes, fingerprint, merge_revision
+from lam_models.monitor.state import alert_id, alerting_episodes, episodes, fingerprint, merge_revision
 
 
 def test_one_spike_fires_then_resolves_after_cooldown_and_calm() -> None:
@@ -45,6 +45,28 @@ def test_episodes_partition_the_spikes_in_order(spikes, cooldown, calm) -> None:
         assert e.fire_index <= e.last_spike_index <= e.resolve_index
         assert e.resolve_index == max(e.fire_index + cooldown, e.last_spike_index + calm)
     assert found == episodes(list(reversed(spikes)), cooldown, calm, last_complete_index=1_000)
+
+
+HOUR, DAY = 3_600 * 10**9, 86_400 * 10**9
+
+
+def test_a_key_alerts_once_per_episode_whatever_window_size_saw_it() -> None:
+    def one(fire: int) -> object:
+        return episodes([fire], cooldown_windows=3, calm_windows=2, last_complete_index=10**9)[0]
+
+    day = 100
+    found = [
+        ("market", HOUR, one(day * 24 + 16)),  # 16:00 fires first ...
+        ("market", DAY, one(day)),  # ... so the day that holds it is absorbed
+        ("ticker:A", DAY, one(day)),  # another key alerts on its own
+        ("market", HOUR, one((day + 2) * 24 + 9)),  # the 16:00 episode resolved at 20:00, the day never alerted
+        ("market", DAY, one(day + 10)),  # after every episode resolved: a new alert
+    ]
+    assert alerting_episodes(found) == [True, False, True, True, True]
+    # a day that fired first absorbs the hours of its cooldown, in any input order
+    first_day = [("market", DAY, one(day)), ("market", HOUR, one((day + 2) * 24 + 9))]
+    assert alerting_episodes(first_day) == [True, False]
+    assert alerting_episodes(first_day[::-1]) == [False, True]
 
 
 def test_alert_id_is_stable_and_blind_to_spelling() -> None:

@@ -43,7 +43,7 @@ def test_score_detection_finds_a_trend_by_overlap():
     alert = {"key": TREND.key, "window_size": "1d", "window_start": (TREND.end - pd.Timedelta(days=1)).isoformat(),
              "window_end": TREND.end.isoformat()}
     late = {**alert, "window_start": TREND.end.isoformat(), "window_end": (TREND.end + pd.Timedelta(days=1)).isoformat()}
-    assert score_detection([alert], (TREND,), 100, "1d")["recall"] == 1.0
-    result = score_detection([late], (TREND,), 100, "1d")
+    assert score_detection([alert], (TREND,), 100)["recall"] == 1.0
+    result = score_detection([late], (TREND,), 100)
     assert (result["recall"], result["false_alarms"]) == (0.0, 1)
-    assert np.isnan(score_detection([], (), 100, "1d")["recall"])
+    assert np.isnan(score_detection([], (), 100)["recall"])
