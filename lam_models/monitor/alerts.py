@@ -56,7 +56,7 @@ def evaluate_windows(windows: pd.DataFrame, config: MonitorConfig) -> pd.DataFra
     missing = [c for c in _NEEDED if c not in windows.columns]
     if missing:
         raise ValueError(f"windows lack columns {missing}; build them with compute_windows()")
-    key_code, keys = pd.factorize(_key_strings(windows["key"]), sort=True)
+    key_code, keys = _key_codes(windows["key"])
     size_code, sizes = pd.factorize(windows["window_size"].astype(str), sort=True)
     nanos = np.array([window_nanos(s) for s in sizes], dtype=np.int64)[size_code]
     start = pd.to_datetime(windows["window_start"], utc=True)
@@ -201,11 +201,16 @@ def _record(row: pd.Series, key: str, size: str, nanos: int, state: str, resolve
     return record
 
 
-def _key_strings(keys: pd.Series) -> np.ndarray | pd.Series:
-    """Keys as strings; a categorical (as ``compute_windows`` gives) is converted once per category."""
-    if isinstance(keys.dtype, pd.CategoricalDtype):
-        return np.asarray(keys.cat.categories.astype(str), dtype=object)[keys.cat.codes.to_numpy()]
-    return keys.astype(str)
+def _key_codes(keys: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Codes of the keys in string order, and the keys; a categorical (as ``compute_windows`` gives) is ranked by its
+    categories alone, not by a string per row."""
+    if not isinstance(keys.dtype, pd.CategoricalDtype):
+        return pd.factorize(keys.astype(str), sort=True)
+    names = np.asarray(keys.cat.categories.astype(str), dtype=object)
+    order = np.argsort(names, kind="stable")
+    rank = np.empty(len(names), dtype=np.int64)
+    rank[order] = np.arange(len(names))
+    return rank[keys.cat.codes.to_numpy()], names[order]
 
 
 def _utc_nanos(value: pd.Timestamp) -> int:
