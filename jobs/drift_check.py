@@ -18,6 +18,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from lam_models import catalog
 from lam_models.adapters import lake
 from lam_models.continual import labels
 from lam_models.continual.drift import DriftThresholds, should_trigger, snapshot_from_frame
@@ -77,7 +78,7 @@ def silver_windows(lake_root: Path, version: str, start: datetime, end: datetime
     import pandas as pd
     import pyarrow.dataset as ds
 
-    files = lake.parquet_files(lake.table_dir(lake_root, "silver/news"))
+    files = lake.parquet_files(catalog.SILVER_NEWS.path(lake_root))
     empty = pd.DataFrame(columns=SILVER_COLUMNS)
     if not files:
         return empty, empty

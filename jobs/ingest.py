@@ -12,6 +12,7 @@ import time
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 
+from lam_models import catalog
 from lam_models.adapters import failpoints, lake
 from lam_models.adapters.kafka_admin import OffsetReader
 from lam_models.adapters.kafka_config import spark_options
@@ -110,9 +111,9 @@ def _write(settings: Settings, kind: str, topic: str, ranges: list[OffsetRange],
 
     spark = get_spark(settings, f"lam-ingest-{kind}")
     bronze_table, contract = f"bronze_{kind}", load_contract(kind)
-    bronze_path = lake.table_dir(settings.lake_root, f"bronze/{kind}")
-    dead_path = lake.table_dir(settings.lake_root, DEADLETTER)
-    index_path = lake.table_dir(settings.lake_root, f"_index/{kind}")
+    bronze_path = catalog.BRONZE[kind].path(settings.lake_root)
+    dead_path = catalog.DEADLETTER.path(settings.lake_root)
+    index_path = catalog.DEDUP_INDEX[kind].path(settings.lake_root)
     for path in (bronze_path, dead_path, index_path):
         lake.remove_run_files(path, result.run_key)
     limits = ParseLimits.from_settings(settings.ingest, datetime.fromisoformat(intent["now"]), _known_tickers(settings))

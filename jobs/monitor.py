@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass
 
 import pandas as pd
 
+from lam_models import catalog
 from lam_models.adapters import failpoints, lake
 from lam_models.adapters.kafka_admin import read_topic_since, topic_end_offsets
 from lam_models.adapters.manifest import JobState, intent_key
@@ -44,7 +45,7 @@ def run(settings: Settings | None = None, as_of: pd.Timestamp | None = None) -> 
     """Evaluate every window of the silver table and publish new or changed alerts."""
     settings = settings or get_settings()
     began, result = time.perf_counter(), MonitorResult()
-    silver_path = lake.table_dir(settings.lake_root, "silver/news")
+    silver_path = catalog.SILVER_NEWS.path(settings.lake_root)
     if not lake.parquet_files(silver_path):
         return result
     config = settings.monitor.to_config()
@@ -114,7 +115,7 @@ def _evidence(silver, fired: pd.DataFrame, config) -> dict:
 
 def _write_windows(settings: Settings, evaluated: pd.DataFrame) -> None:
     """The window aggregates table: a full snapshot, swapped in atomically."""
-    table = lake.table_dir(settings.lake_root, "gold/monitor_windows")
+    table = catalog.MONITOR_WINDOWS.path(settings.lake_root)
     columns = ["key", "kind", "window_size", "window_start", "window_end", "count", "negative_count", "negative_share",
                "mean_score", "baseline_share", "baseline_spread", "move", "z", "spike", "severity"]
     lake.replace_snapshot(table, evaluated[columns])
@@ -124,7 +125,7 @@ def _deliver(settings: Settings, alerts: list[dict]) -> tuple[int, int]:
     """Publish new alerts and changed revisions; a rerun after a crash never sends a copy twice."""
     from lam_models.alerting.publish import publish_alerts
 
-    table = lake.table_dir(settings.lake_root, "gold/alerts")
+    table = catalog.ALERTS.path(settings.lake_root)
     previous = _read_alerts(table)
     state = JobState.for_job(settings.lake_root, "monitor", "alerts")
     intent = state.pending()

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from jobs.topics import nightly_step as fit_topics
+from lam_models import catalog
 
 log = logging.getLogger(__name__)
 
@@ -104,7 +105,7 @@ def recommend_all(settings: Any, start: datetime, end: datetime, backfill: bool 
     """Retrain the hybrid recommender and write top-K / similar items for the interval's run date."""
     from jobs import recommend
 
-    if not (settings.lake_root / "bronze" / "interactions").exists():
+    if not catalog.BRONZE["interactions"].path(settings.lake_root).exists():
         return {"skipped": "no interactions ingested yet", "interval": [start.isoformat(), end.isoformat()]}
     return {**asdict(recommend.run(settings, run_date=end.date())), "interval": [start.isoformat(), end.isoformat()]}
 

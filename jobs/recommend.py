@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from lam_models import catalog
 from lam_models.adapters import lake
 from lam_models.adapters.spark import get_spark
 from lam_models.datasets import fetch
@@ -43,7 +44,7 @@ def run(settings: Settings | None = None, run_date: date | None = None) -> Recom
     settings = settings or get_settings()
     began = time.perf_counter()
     run_date = run_date or datetime.now(timezone.utc).date()
-    bronze = lake.table_dir(settings.lake_root, "bronze/interactions")
+    bronze = catalog.BRONZE["interactions"].path(settings.lake_root)
     if not lake.parquet_files(bronze):
         raise ValueError(f"no interactions in {bronze}: run `lam ingest interactions` first")
     spark = get_spark(settings, "lam-recommend")
@@ -57,10 +58,10 @@ def run(settings: Settings | None = None, run_date: date | None = None) -> Recom
     top, scores, _ = model.recommend(users, k)
     similar, similarity = model.similar_items(model.item_ids, k)
     stamp = run_date.isoformat()
-    write_partition(settings, "gold/recommendations", stamp, pd.DataFrame({
+    write_partition(settings, catalog.RECOMMENDATIONS, stamp, pd.DataFrame({
         "user_id": users, "items": [list(map(str, row)) for row in top], "scores": [list(map(float, row)) for row in scores],
         "model_version": version}))
-    write_partition(settings, "gold/similar_items", stamp, pd.DataFrame({
+    write_partition(settings, catalog.SIMILAR_ITEMS, stamp, pd.DataFrame({
         "item_id": model.item_ids.astype(str), "items": [list(map(str, row)) for row in similar],
         "scores": [list(map(float, row)) for row in similarity], "model_version": version}))
     return RecommendResult(run_date=stamp, users=len(users), items=len(model.item_ids), cold_items=int((~model.warm).sum()),
@@ -83,9 +84,9 @@ def load_catalog(settings: Settings) -> pd.DataFrame:
     return items.assign(item_id=items["item_id"].astype(str))
 
 
-def write_partition(settings: Settings, table: str, run_date: str, frame: pd.DataFrame) -> Path:
+def write_partition(settings: Settings, table: catalog.Table, run_date: str, frame: pd.DataFrame) -> Path:
     """Replace the ``run_date`` partition of ``table`` atomically with ``frame``."""
-    folder = lake.table_dir(settings.lake_root, table) / f"run_date={run_date}"
+    folder = table.path(settings.lake_root) / f"run_date={run_date}"
     return lake.replace_snapshot(folder, frame)
 
 

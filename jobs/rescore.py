@@ -14,6 +14,7 @@ import time
 from dataclasses import asdict, dataclass
 from datetime import datetime
 
+from lam_models import catalog
 from lam_models.adapters import failpoints, lake
 from lam_models.adapters.manifest import JobState, intent_key
 from lam_models.adapters.spark import get_spark
@@ -21,9 +22,6 @@ from lam_models.contracts import table_columns
 from lam_models.scoring.predict import ScoringConfig
 from lam_models.scoring.rescore import stale_files
 from lam_models.settings import Settings, get_settings
-
-SILVER = "silver/news"
-
 
 @dataclass
 class RescoreResult:
@@ -39,7 +37,7 @@ def run(settings: Settings | None, start: datetime, end: datetime) -> RescoreRes
     """Re-score the silver rows with ``published_at`` in ``[start, end)`` not scored by the pinned (or production) version."""
     settings = settings or get_settings()
     state = JobState.for_job(settings.lake_root, "score", "news-rescore")
-    silver = lake.table_dir(settings.lake_root, SILVER)
+    silver = catalog.SILVER_NEWS.path(settings.lake_root)
     intent = state.pending()
     if intent is None:
         version = ScoringConfig.from_settings(settings, threads=1).model_version
@@ -76,7 +74,7 @@ def _rewrite(settings: Settings, plan: dict, run_key: str) -> tuple[int, int]:
     from jobs.score import score_frame, write_staged
 
     spark = get_spark(settings, "lam-rescore")
-    silver = lake.table_dir(settings.lake_root, SILVER)
+    silver = catalog.SILVER_NEWS.path(settings.lake_root)
     old = spark.read.option("basePath", str(silver)).parquet(*[str(silver / f) for f in plan["files"]])
     start, end = (datetime.fromisoformat(plan[k]) for k in ("start", "end"))
     inside = (F.col("published_at") >= F.lit(start)) & (F.col("published_at") < F.lit(end))

@@ -10,6 +10,7 @@ import argparse
 import time
 from dataclasses import asdict, dataclass
 
+from lam_models import catalog
 from lam_models.adapters import failpoints, lake
 from lam_models.adapters.manifest import JobState, intent_key
 from lam_models.adapters.spark import get_spark
@@ -32,7 +33,7 @@ def run(settings: Settings | None = None, model_version: str | None = None) -> S
     """Score every bronze news file not scored yet with the production (or pinned) model version."""
     settings = settings or get_settings()
     state = JobState.for_job(settings.lake_root, "score", "news")
-    bronze = lake.table_dir(settings.lake_root, "bronze/news")
+    bronze = catalog.BRONZE["news"].path(settings.lake_root)
     intent = state.pending()
     if intent is None:
         version = ScoringConfig.from_settings(settings, threads=1, version=model_version).model_version
@@ -47,7 +48,7 @@ def run(settings: Settings | None = None, model_version: str | None = None) -> S
     pinned = None if intent["model_version"].startswith("base:") else intent["model_version"]
     config = ScoringConfig.from_settings(settings, threads=int(spark.conf.get("spark.task.cpus", "1")), version=pinned)
     result = ScoreResult(files=len(intent["files"]), model_version=config.model_version, run_key=intent_key(intent))
-    silver = lake.table_dir(settings.lake_root, "silver/news")
+    silver = catalog.SILVER_NEWS.path(settings.lake_root)
     lake.remove_run_files(silver, result.run_key)
     result.rows_in, result.rows_out = _score(spark, settings, config, [bronze / f for f in intent["files"]], result.run_key)
     lake.publish(lake.staging_dir(settings.lake_root, "silver", result.run_key), silver, result.run_key)
@@ -61,7 +62,7 @@ def run(settings: Settings | None = None, model_version: str | None = None) -> S
 
 
 def _score(spark, settings: Settings, config: ScoringConfig, files, run_key: str) -> tuple[int, int]:
-    bronze_root = lake.table_dir(settings.lake_root, "bronze/news")
+    bronze_root = catalog.BRONZE["news"].path(settings.lake_root)
     news = spark.read.option("basePath", str(bronze_root)).parquet(*[str(f) for f in files])
     rows_in = news.count()
     rows_out = write_staged(spark, settings, score_frame(settings, config, news, rows_in), run_key)

@@ -16,6 +16,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from lam_models import catalog
 from lam_models.adapters import lake
 
 if TYPE_CHECKING:  # importing this module stays cheap: jobs/nightly.py (and so the DAG files) import it
@@ -45,7 +46,7 @@ def read_silver(lake_root: Path, max_rows: int, embedding_version: str) -> tuple
     import pandas as pd
     import pyarrow.dataset as ds
 
-    table = lake.table_dir(lake_root, "silver/news")
+    table = catalog.SILVER_NEWS.path(lake_root)
     files = [str(p) for p in lake.parquet_files(table)] if table.is_dir() else []
     if not files:
         return pd.DataFrame(columns=COLUMNS), None

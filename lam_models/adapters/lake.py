@@ -35,10 +35,6 @@ def staging_dir(lake_root: Path, table: str, run_key: str) -> Path:
     return lake_root / "_staging" / table / run_key
 
 
-def table_dir(lake_root: Path, table: str) -> Path:
-    return lake_root / table
-
-
 def remove_run_files(table_path: Path, run_key: str) -> int:
     """Delete files an interrupted publish of this run left behind; returns how many."""
     stale = list(table_path.rglob(f"part-{run_key}-*.parquet")) if table_path.exists() else []

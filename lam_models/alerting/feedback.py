@@ -14,12 +14,13 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from lam_models import catalog
 from lam_models.adapters import lake
 from lam_models.contracts import load_contract
 from lam_models.sentiment.data import LABELS
 
 VERDICTS = ("useful", "false-alarm")
-HEADLINE_TABLES = ("silver/news", "bronze/news")
+HEADLINE_TABLES = (catalog.SILVER_NEWS, catalog.BRONZE["news"])
 """Where a relabelled headline's text is looked up, first match wins."""
 
 
@@ -67,7 +68,7 @@ def build_records(alert: dict[str, Any], verdict: str, relabels: dict[str, str],
         raise FeedbackError(f"verdict {verdict!r} is not one of {list(VERDICTS)}")
     missing = sorted(set(relabels) - set(texts))
     if missing:
-        raise FeedbackError(f"unknown headline id(s) {missing}: not in {' or '.join(HEADLINE_TABLES)}")
+        raise FeedbackError(f"unknown headline id(s) {missing}: not in {' or '.join(t.name for t in HEADLINE_TABLES)}")
     stamp = ts.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
     basis = json.dumps([alert["alert_id"], verdict, sorted(relabels.items()), analyst, stamp])
     feedback_id = hashlib.sha256(basis.encode("utf-8")).hexdigest()[:32]
@@ -97,7 +98,7 @@ def find_alert(lake_root: Path, alert_id: str) -> dict[str, Any]:
     Raises:
         FeedbackError: no alert has this id.
     """
-    table = lake.read_snapshot(lake.table_dir(Path(lake_root), "gold/alerts"))
+    table = lake.read_snapshot(catalog.ALERTS.path(lake_root))
     rows = [] if table is None else table.loc[table["alert_id"] == alert_id, "record"].tolist()
     if not rows:
         size = 0 if table is None else len(table)
@@ -112,7 +113,7 @@ def find_headlines(lake_root: Path, ids: Iterable[str]) -> dict[str, str]:
 
     wanted, found = sorted(set(ids)), {}
     for name in HEADLINE_TABLES:
-        files = lake.parquet_files(lake.table_dir(Path(lake_root), name))
+        files = lake.parquet_files(name.path(lake_root))
         todo = [i for i in wanted if i not in found]
         if not files or not todo:
             continue

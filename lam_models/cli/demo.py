@@ -114,11 +114,12 @@ def _deliver_alerts(s) -> dict:
 
 
 def _print_summary(s, summaries: list[dict], delivered: dict, version: str, seconds: float) -> None:
-    from lam_models.adapters.lake import read_snapshot, table_dir
+    from lam_models import catalog
+    from lam_models.adapters.lake import read_snapshot
     from lam_models.registry.store import read_json
 
     by_step = {row["step"]: row for row in summaries}
-    alerts = read_snapshot(table_dir(s.lake_root, "gold/alerts"))
+    alerts = read_snapshot(catalog.ALERTS.path(s.lake_root))
     console.rule("lam demo summary")
     for step in ("ingest_news", "ingest_interactions", "score", "monitor", "recommend"):
         row = by_step.get(step, {})
@@ -128,7 +129,7 @@ def _print_summary(s, summaries: list[dict], delivered: dict, version: str, seco
         for record in (json.loads(r) for r in alerts.sort_values("window_start").tail(8)["record"]):
             top = record["evidence"][0]["headline"] if record["evidence"] else "-"
             console.print(f"alert {record['key']:14} {record['window_start']} {record['severity']:6} neg={record['figures']['negative_share']:.2f}  “{top}”")
-    recs_dir = table_dir(s.lake_root, "gold/recommendations")
+    recs_dir = catalog.RECOMMENDATIONS.path(s.lake_root)
     latest = sorted(recs_dir.glob("run_date=*"))[-1:] if recs_dir.exists() else []
     if latest:
         recs = read_snapshot(latest[0]).head(3)

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from lam_models import catalog
 from lam_models.monitor.config import MonitorConfig
 from lam_models.report.topics_data import read_topic_daily, read_topic_model, topic_table
 
@@ -104,7 +105,7 @@ def _dataset(path: Path):
 
 def read_silver_summary(lake_root: Path) -> dict[str, Any] | None:
     """Row count, event-time span, label counts (when scored) and model versions of ``silver/news``."""
-    dataset = _dataset(lake_root / "silver" / "news")
+    dataset = _dataset(catalog.SILVER_NEWS.path(lake_root))
     if dataset is None:
         return None
     names = set(dataset.schema.names)
@@ -124,7 +125,7 @@ def read_silver_summary(lake_root: Path) -> dict[str, Any] | None:
 
 def read_windows(lake_root: Path) -> pd.DataFrame | None:
     """The monitor's window snapshot (``gold/monitor_windows``), ``window_start`` as UTC timestamps."""
-    path = lake_root / "gold" / "monitor_windows" / "snapshot.parquet"
+    path = catalog.MONITOR_WINDOWS.path(lake_root) / "snapshot.parquet"
     if not path.is_file():
         return None
     return _normalise_windows(pd.read_parquet(path))
@@ -134,7 +135,7 @@ def windows_from_silver(lake_root: Path, config: MonitorConfig) -> pd.DataFrame 
     """Window aggregates recomputed with the pure monitor from scored silver headlines (no alerts)."""
     from lam_models.monitor import compute_windows, evaluate_windows
 
-    dataset = _dataset(lake_root / "silver" / "news")
+    dataset = _dataset(catalog.SILVER_NEWS.path(lake_root))
     if dataset is None:
         return None
     frame = dataset.to_table(columns=["id", "tickers", "headline", "published_at", "label", "score"]).to_pandas()
@@ -159,7 +160,7 @@ def _normalise_windows(frame: pd.DataFrame) -> pd.DataFrame:
 
 def read_alerts(lake_root: Path) -> pd.DataFrame | None:
     """Alerts snapshot flattened from each row's full ``record`` JSON, newest window first."""
-    path = lake_root / "gold" / "alerts" / "snapshot.parquet"
+    path = catalog.ALERTS.path(lake_root) / "snapshot.parquet"
     if not path.is_file():
         return None
     snapshot = pd.read_parquet(path)
@@ -221,7 +222,7 @@ def read_runs(lake_root: Path) -> pd.DataFrame | None:
 
 def read_deadletter(lake_root: Path) -> pd.DataFrame | None:
     """Dead-lettered records by topic and reason kind (the text before the first ':'), most first."""
-    dataset = _dataset(lake_root / "deadletter")
+    dataset = _dataset(catalog.DEADLETTER.path(lake_root))
     if dataset is None:
         return None
     frame = dataset.to_table(columns=["kafka_topic", "reason"]).to_pandas()

@@ -11,6 +11,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from lam_models import catalog
+
 TREND_STEPS = ("D", "W-MON", "MS", "QS", "YS")
 """Bin sizes tried, finest first, for the per-topic trend (the first that fits ``max_points``)."""
 
@@ -40,7 +42,7 @@ def read_topic_daily(lake_root: Path) -> pd.DataFrame | None:
     """
     import pyarrow.dataset as ds
 
-    table = lake_root / "silver" / "news"
+    table = catalog.SILVER_NEWS.path(lake_root)
     if not table.is_dir() or not any(table.rglob("*.parquet")):
         return None
     parts = []

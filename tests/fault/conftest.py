@@ -21,7 +21,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from lam_models.adapters.lake import parquet_files, read_json, read_snapshot, table_dir
+from lam_models import catalog
+from lam_models.adapters.lake import parquet_files, read_json, read_snapshot
 from tests.conftest import REPO
 
 FIGURES_FILE = Path(os.environ["LAM_FAULT_FIGURES"]) if os.environ.get("LAM_FAULT_FIGURES") else None
@@ -61,7 +62,7 @@ def _totals(sections: dict[str, dict]) -> dict:
 # ---------------------------------------------------------------- lake readers
 
 def read_table(settings, table: str) -> pd.DataFrame:
-    path = table_dir(settings.lake_root, table)
+    path = catalog.path(settings.lake_root, table)
     return pd.read_parquet(path) if parquet_files(path) else pd.DataFrame()
 
 
@@ -86,7 +87,7 @@ def silver(settings) -> pd.DataFrame:
 
 
 def alerts_snapshot(settings) -> pd.DataFrame:
-    frame = read_snapshot(table_dir(settings.lake_root, "gold/alerts"))
+    frame = read_snapshot(catalog.path(settings.lake_root, "gold/alerts"))
     return pd.DataFrame() if frame is None else _sorted(frame, ["alert_id"])
 
 
@@ -220,7 +221,7 @@ def assert_score_files_not_ahead(settings) -> None:
     files = committed.get("files", [])
     if not files:
         return
-    bronze_root = table_dir(settings.lake_root, "bronze/news")
+    bronze_root = catalog.path(settings.lake_root, "bronze/news")
     wanted = set(pd.concat([pd.read_parquet(bronze_root / f, columns=["id"]) for f in files])["id"])
-    have = set(read_table(settings, "silver/news")["id"]) if parquet_files(table_dir(settings.lake_root, "silver/news")) else set()
+    have = set(read_table(settings, "silver/news")["id"]) if parquet_files(catalog.path(settings.lake_root, "silver/news")) else set()
     assert wanted <= have, f"score committed {len(wanted - have)} rows that are not in silver"

@@ -16,8 +16,9 @@ import shutil
 import pytest
 
 from jobs import ingest, monitor, score
+from lam_models import catalog
 from lam_models.adapters.kafka_admin import ensure_topics, read_topic_since
-from lam_models.adapters.lake import read_snapshot, table_dir
+from lam_models.adapters.lake import read_snapshot
 from lam_models.adapters.producers import produce
 from lam_models.ingest.badrecords import mixed_traffic
 from tests.conftest import make_settings
@@ -138,7 +139,7 @@ def monitor_reference(broker, spark, tmp_path_factory):
 
 def _monitor_outputs(s) -> dict:
     on_topic = [json.loads(v) for v in read_topic_since(s, s.topics.alerts, {})]
-    windows = read_snapshot(table_dir(s.lake_root, "gold/monitor_windows"))
+    windows = read_snapshot(catalog.path(s.lake_root, "gold/monitor_windows"))
     return {
         "topic": sorted((a["alert_id"], a["revision"], a["fingerprint"]) for a in on_topic),
         "alerts": alerts_snapshot(s),
@@ -149,7 +150,7 @@ def _monitor_outputs(s) -> dict:
 def _monitor_scenario(ref, tmp_path_factory, name: str):
     s = make_settings(tmp_path_factory.mktemp(name))  # own alerts topic: the topic is output here
     ensure_topics(s)
-    shutil.copytree(table_dir(ref.lake_root, "silver/news"), table_dir(s.lake_root, "silver/news"))
+    shutil.copytree(catalog.path(ref.lake_root, "silver/news"), catalog.path(s.lake_root, "silver/news"))
     return s
 
 
@@ -175,7 +176,7 @@ def _monitor_recover_and_compare(s, want: dict) -> None:
 def test_monitor_survives_a_random_kill_9_and_its_failpoint(monitor_reference, tmp_path_factory, figures):
     ref, want = monitor_reference
     s = _monitor_scenario(ref, tmp_path_factory, "monitor-crashes")
-    windows = table_dir(s.lake_root, "gold/monitor_windows") / "snapshot.parquet"  # written just before the sends
+    windows = catalog.path(s.lake_root, "gold/monitor_windows") / "snapshot.parquet"  # written just before the sends
     crash = {"job": "monitor", **_random_kill(s, 3, MONITOR, "window table written", windows.exists, 0.0, 0.4)}
     crash["alerts_on_topic_at_kill"] = len(read_topic_since(s, s.topics.alerts, {}))
     _monitor_crash_point(s)

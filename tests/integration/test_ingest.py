@@ -11,7 +11,8 @@ import pandas as pd
 import pytest
 
 from jobs import ingest
-from lam_models.adapters.lake import parquet_files, table_dir
+from lam_models import catalog
+from lam_models.adapters.lake import parquet_files
 from lam_models.adapters.producers import produce
 from tests.records import DAY0, bad_news_messages, expected_reason_kinds, good_news
 
@@ -19,12 +20,12 @@ pytestmark = pytest.mark.integration
 
 
 def bronze(settings) -> pd.DataFrame:
-    path = table_dir(settings.lake_root, "bronze/news")
+    path = catalog.path(settings.lake_root, "bronze/news")
     return pd.read_parquet(path) if parquet_files(path) else pd.DataFrame()
 
 
 def deadletter(settings) -> pd.DataFrame:
-    path = table_dir(settings.lake_root, "deadletter")
+    path = catalog.path(settings.lake_root, "deadletter")
     return pd.read_parquet(path) if parquet_files(path) else pd.DataFrame()
 
 

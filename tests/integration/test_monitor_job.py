@@ -8,8 +8,9 @@ import pandas as pd
 import pytest
 
 from jobs import monitor
+from lam_models import catalog
 from lam_models.adapters.kafka_admin import read_topic_since
-from lam_models.adapters.lake import read_snapshot, table_dir
+from lam_models.adapters.lake import read_snapshot
 from lam_models.monitor.synthetic import InjectedSpike, make_scored_headlines
 
 pytestmark = pytest.mark.integration
@@ -20,7 +21,7 @@ SPIKE = InjectedSpike(key="ticker:T001", start=pd.Timestamp("2024-01-20T10:00", 
 def write_silver(settings, frame: pd.DataFrame, part: str) -> None:
     frame = frame.assign(event_date=frame["published_at"].dt.date.astype(str), source="test", model_version="test",
                          published_at=frame["published_at"].astype("datetime64[us, UTC]"))
-    frame.to_parquet(table_dir(settings.lake_root, "silver/news"), partition_cols=["event_date"],
+    frame.to_parquet(catalog.path(settings.lake_root, "silver/news"), partition_cols=["event_date"],
                      basename_template=f"part-{part}-{{i}}.parquet", index=False)
 
 
@@ -39,7 +40,7 @@ def test_alerts_are_published_once_with_evidence_and_updated_on_late_data(kafka_
     spike_alerts = [a for a in sent if a["key"] == SPIKE.key and a["window_start"] == "2024-01-20T10:00:00Z"]
     assert len(spike_alerts) == 1 and spike_alerts[0]["evidence"], "the injected spike fires once, with headlines"
     assert all(e["score"] <= spike_alerts[0]["evidence"][-1]["score"] for e in spike_alerts[0]["evidence"][:1])
-    windows = read_snapshot(table_dir(s.lake_root, "gold/monitor_windows"))
+    windows = read_snapshot(catalog.path(s.lake_root, "gold/monitor_windows"))
     assert windows["spike"].sum() == first.spike_windows
 
     again = monitor.run(s)
@@ -53,5 +54,5 @@ def test_alerts_are_published_once_with_evidence_and_updated_on_late_data(kafka_
     revisions = [a["revision"] for a in updates]
     assert third.published >= 1 and len(revisions) == 2 and revisions[1] > revisions[0], "late headlines update the alert"
     assert updates[1]["figures"]["count"] > updates[0]["figures"]["count"]
-    stored = read_snapshot(table_dir(s.lake_root, "gold/alerts"))
+    stored = read_snapshot(catalog.path(s.lake_root, "gold/alerts"))
     assert stored["alert_id"].is_unique

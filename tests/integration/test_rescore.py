@@ -9,8 +9,9 @@ import pandas as pd
 import pytest
 
 from jobs import ingest, rescore, score
+from lam_models import catalog
 from lam_models.adapters import failpoints, lake
-from lam_models.adapters.lake import parquet_files, table_dir
+from lam_models.adapters.lake import parquet_files
 from lam_models.adapters.producers import produce
 from tests.integration.test_score import promote_untrained_version
 from tests.records import DAY0, good_news
@@ -19,7 +20,7 @@ pytestmark = pytest.mark.integration
 
 
 def silver_files(settings) -> dict[str, str]:
-    silver = table_dir(settings.lake_root, "silver/news")
+    silver = catalog.path(settings.lake_root, "silver/news")
     return {str(p.relative_to(silver)): hashlib.sha256(p.read_bytes()).hexdigest() for p in parquet_files(silver)}
 
 
@@ -47,12 +48,12 @@ def test_rescore_replaces_the_range_in_place_and_recovers_from_a_crash_at_each_p
     with pytest.raises(RuntimeError, match="rescore.before_delete"):
         rescore.run(s, start, end)
     monkeypatch.undo()
-    assert len(pd.read_parquet(table_dir(s.lake_root, "silver/news"))) > 12, "old and new files both present mid-swap"
+    assert len(pd.read_parquet(catalog.path(s.lake_root, "silver/news"))) > 12, "old and new files both present mid-swap"
 
     result = rescore.run(s, start, end)
 
     assert (result.files, result.rows_rescored, result.rows_kept, result.model_version) == (2, 6, 2, version)
-    silver = pd.read_parquet(table_dir(s.lake_root, "silver/news")).set_index("id")
+    silver = pd.read_parquet(catalog.path(s.lake_root, "silver/news")).set_index("id")
     assert len(silver) == 12 and silver.index.is_unique
     assert set(silver.index[silver["model_version"] == version]) == in_range
     assert (silver.drop(index=sorted(in_range))["model_version"] == base).all() and silver.loc[sorted(in_range), "label"].notna().all()

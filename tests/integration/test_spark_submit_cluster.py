@@ -21,8 +21,9 @@ import pandas as pd
 import pytest
 
 from jobs import ingest, score
+from lam_models import catalog
 from lam_models.adapters.jars import spark_connector_jars
-from lam_models.adapters.lake import parquet_files, table_dir
+from lam_models.adapters.lake import parquet_files
 from lam_models.adapters.manifest import JobState
 from lam_models.adapters.producers import produce
 from lam_models.adapters.spark import pyspark_jars_dir
@@ -57,7 +58,7 @@ def submit(settings, cluster, application: str, *args: str, timeout: float = 240
 
 
 def table(settings, name: str, order: list[str]) -> pd.DataFrame:
-    path = table_dir(settings.lake_root, name)
+    path = catalog.path(settings.lake_root, name)
     assert parquet_files(path), f"{name} is empty in {settings.lake_root}"
     frame = pd.read_parquet(path)
     for column in frame.columns:

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from jobs import topics as job
-from lam_models.adapters.lake import table_dir
+from lam_models import catalog
 from lam_models.registry.pointers import production_version
 from lam_models.settings import Settings
 from lam_models.topics.config import MODEL_NAME
@@ -20,7 +20,7 @@ def write_silver(settings: Settings, texts, vectors, start: int = 0, version: st
     frame = pd.DataFrame({"id": [f"h{start + i:05d}" for i in range(n)], "headline": texts,
                           "published_at": pd.date_range("2024-01-01", periods=n, freq="min", tz="UTC") + pd.Timedelta(days=start),
                           "embedding": list(vectors), "model_version": version})
-    folder = table_dir(settings.lake_root, "silver/news") / "event_date=2024-01-01"
+    folder = catalog.path(settings.lake_root, "silver/news") / "event_date=2024-01-01"
     folder.mkdir(parents=True, exist_ok=True)
     frame.to_parquet(folder / f"{name}.parquet", index=False)
 
