@@ -77,10 +77,10 @@ def ingest_labels(settings: Any, start: datetime, end: datetime, backfill: bool 
 
 
 def score_news(settings: Any, start: datetime, end: datetime, backfill: bool = False) -> dict[str, Any]:
-    """Embed the bronze news files not scored yet (those the ingest steps just published).
+    """Embed the bronze news rows not scored yet (those the ingest steps just appended).
 
-    Incremental by bronze file: after the ingest steps of an interval it scores exactly that
-    interval's new files, with the pinned (``settings.model.version``) or production version.
+    Incremental by Delta's streaming read of bronze: after the ingest steps of an interval it scores
+    exactly that interval's new rows, with the pinned (``settings.model.version``) or production version.
     """
     from jobs import score
 
@@ -92,6 +92,13 @@ def rescore_news(settings: Any, start: datetime, end: datetime, backfill: bool =
     from jobs import rescore
 
     return {**asdict(rescore.run(settings, start, end)), "interval": [start.isoformat(), end.isoformat()]}
+
+
+def compact_tables(settings: Any, start: datetime, end: datetime, backfill: bool = False) -> dict[str, Any]:
+    """``OPTIMIZE`` the lake's Delta tables: the interval's small files compacted."""
+    from jobs import compact
+
+    return {"tables": compact.run(settings), "interval": [start.isoformat(), end.isoformat()]}
 
 
 def monitor_news(settings: Any, start: datetime, end: datetime, backfill: bool = False) -> dict[str, Any]:
@@ -140,6 +147,7 @@ STEPS: tuple[Step, ...] = (
     Step("topics", fit_topics, "topics.py", in_backfill=False),
     Step("monitor", monitor_news, "monitor.py"),
     Step("recommend", recommend_all, "recommend.py", lambda start, end, backfill: ["--run-date", end[:10]], in_backfill=False),
+    Step("compact", compact_tables, "compact.py", in_backfill=False),
     Step("report", write_report, "report.py", in_backfill=False),
 )
 

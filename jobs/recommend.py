@@ -10,13 +10,12 @@ import argparse
 import time
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timezone
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from lam_models import catalog
-from lam_models.adapters import lake
+from lam_models.adapters import delta, delta_spark
 from lam_models.adapters.spark import get_spark
 from lam_models.datasets import fetch
 from lam_models.recsys import fit_hybrid, save_model
@@ -45,10 +44,10 @@ def run(settings: Settings | None = None, run_date: date | None = None) -> Recom
     began = time.perf_counter()
     run_date = run_date or datetime.now(timezone.utc).date()
     bronze = catalog.BRONZE["interactions"].path(settings.lake_root)
-    if not lake.parquet_files(bronze):
+    if not delta.is_table(bronze):
         raise ValueError(f"no interactions in {bronze}: run `lam ingest interactions` first")
     spark = get_spark(settings, "lam-recommend")
-    events = spark.read.parquet(str(bronze)).selectExpr(
+    events = delta_spark.read(spark, bronze).selectExpr(
         "user_id", "item_id", "coalesce(rating, 5.0) as rating", "cast(unix_timestamp(ts) as double) as timestamp").toPandas()
     items = load_catalog(settings)
     model = fit_hybrid(events, items, embed_texts_cached(item_texts(items)), settings.recsys.to_config())
@@ -84,10 +83,10 @@ def load_catalog(settings: Settings) -> pd.DataFrame:
     return items.assign(item_id=items["item_id"].astype(str))
 
 
-def write_partition(settings: Settings, table: catalog.Table, run_date: str, frame: pd.DataFrame) -> Path:
-    """Replace the ``run_date`` partition of ``table`` atomically with ``frame``."""
-    folder = table.path(settings.lake_root) / f"run_date={run_date}"
-    return lake.replace_snapshot(folder, frame)
+def write_partition(settings: Settings, table: catalog.Table, run_date: str, frame: pd.DataFrame) -> int:
+    """Replace the ``run_date`` partition of ``table`` with ``frame`` in one Delta commit; returns the table version."""
+    return delta.write_frame(table.path(settings.lake_root), frame.assign(run_date=run_date), table.partition_by,
+                             predicate=f"run_date = '{run_date}'")
 
 
 def main(argv: list[str] | None = None) -> None:

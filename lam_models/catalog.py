@@ -48,6 +48,11 @@ TABLES = {t.name: t for t in (*BRONZE.values(), DEADLETTER, SILVER_NEWS, MONITOR
                               SIMILAR_ITEMS, *DEDUP_INDEX.values())}
 
 
+def checkpoint(lake_root: Path | str, job: str, source: str) -> Path:
+    """Where a job's incremental read of ``source`` keeps its progress (Spark's checkpoint, next to the tables)."""
+    return Path(lake_root) / "_checkpoints" / job / source
+
+
 def table(name: str) -> Table:
     """The declared table ``name`` (e.g. ``"silver/news"``); a clear error for an unknown one."""
     try:
