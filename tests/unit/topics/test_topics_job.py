@@ -79,7 +79,7 @@ def test_a_fit_with_more_outliers_than_production_is_refused_by_the_gate(setting
     first = job.run(s)
     noise = np.random.default_rng(3).normal(size=(480, vectors.shape[1])).astype(np.float32)
     noise /= np.linalg.norm(noise, axis=1, keepdims=True)
-    write_silver(s, [f"Unrelated headline number {i} today" for i in range(480)], noise, start=1000, name="part-b")
+    write_silver(s, [f"Unrelated headline number {i} today" for i in range(480)], noise, start=1000)
 
     second = job.run(s)
 
