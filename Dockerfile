@@ -14,11 +14,11 @@ ARG SPARK_VERSION=4.2.0
 ARG PYTHON_IMAGE=python:3.11-slim-bookworm
 ARG MAVEN_IMAGE=maven:3.9-eclipse-temurin-17
 
-# Kafka broker jars and the Spark Kafka connector with its runtime dependencies, as `lam setup jars` resolves them.
+# Kafka broker jars, the Spark Kafka connector and Delta Lake with their runtime dependencies, as `lam setup jars` resolves them.
 FROM ${MAVEN_IMAGE} AS jars
 COPY scripts/maven /src/scripts/maven
 RUN --mount=type=cache,target=/root/.m2 \
-    for set in broker spark; do \
+    for set in broker spark delta; do \
       mvn -q -B -f "/src/scripts/maven/$set/pom.xml" dependency:copy-dependencies \
         -DoutputDirectory="/jars/$set" -DincludeScope=runtime && touch "/jars/$set/.complete"; \
     done
@@ -75,13 +75,13 @@ COPY scripts scripts
 RUN --mount=type=cache,target=/root/.cache/pip \
     pip install -c scripts/constraints.txt -e ".[airflow]"
 
-# Spark home = pyspark's distribution; the connector jars go on its classpath too, and the jar sets
-# sit where the settings look for them (<home>/jars/<set>, with the marker that skips Maven).
+# Spark home = pyspark's distribution; the connector and Delta jars go on its classpath too (only the
+# artifacts pyspark lacks, as the sessions pick them), and the jar sets sit where the settings look for
+# them (<home>/jars/<set>, with the marker that skips Maven).
 COPY --from=jars /jars /opt/lam/home/jars
 RUN ln -s "$(python -c 'import os, pyspark; print(os.path.dirname(pyspark.__file__))')" /opt/spark \
- && for jar in /opt/lam/home/jars/spark/*.jar; do \
-      [ -e "/opt/spark/jars/$(basename "$jar")" ] || cp "$jar" /opt/spark/jars/; \
-    done
+ && python -c 'import shutil; from pathlib import Path; from lam_models.adapters.jars import spark_connector_jars; \
+[shutil.copy(j, "/opt/spark/jars/") for j in spark_connector_jars(Path("/opt/lam/home/jars"), Path("/opt/spark/jars"))]'
 COPY --from=spark-dist /opt/entrypoint.sh /opt/decom.sh /opt/
 
 # Spark GPU discovery for executors (spark.executor.resource.gpu.discoveryScript in the chart).

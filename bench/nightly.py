@@ -22,6 +22,8 @@ import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+import numpy as np
+
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
@@ -58,6 +60,18 @@ def copy_production(source: Path, target: Path) -> str | None:
     return version
 
 
+def direct_scoring(settings: Settings, news: list[tuple[bytes, bytes, int]]) -> dict:
+    """The score step's model on the same headlines in this process, no Spark and no lake: the ceiling the score
+    step is held to (it runs the same ``make_predict_fn`` inside Spark's pandas UDF)."""
+    from lam_models.scoring.predict import ScoringConfig, make_predict_fn
+
+    texts = np.asarray([json.loads(value)["headline"] for _, value, _ in news], dtype=object)
+    predict = make_predict_fn(ScoringConfig.from_settings(settings, threads=os.cpu_count() or 1))()
+    batch = settings.spark.arrow_batch_rows
+    _, seconds = timed(lambda: [predict(texts[i:i + batch]) for i in range(0, len(texts), batch)])
+    return {"texts": len(texts), "seconds": seconds, "texts_per_s": round(len(texts) / seconds, 1)}
+
+
 def timed(fn):
     began = time.perf_counter()
     value = fn()
@@ -71,6 +85,7 @@ def main() -> None:
     parser.add_argument("--data-dir", type=Path, default=Path(Settings().data_dir))
     parser.add_argument("--registry", type=Path, default=Path(Settings().registry_root), help="where the production version is taken from")
     parser.add_argument("--out", type=Path, default=REPO / "bench" / "results" / "nightly.json")
+    parser.add_argument("--direct", action="store_true", help="also time the score step's model on the same headlines without Spark")
     args = parser.parse_args()
     from jobs.nightly import STEPS, run_step
 
@@ -101,6 +116,8 @@ def main() -> None:
                 print(f"{step.name}: {seconds} s", flush=True)
         finally:
             broker.stop()
+        if args.direct:
+            stages["direct_scoring"] = direct_scoring(settings, news)
     print(json.dumps(write_report(args.out, stages, len(news), len(ratings), version, began_all, load_before, complete=True), indent=2))
 
 
@@ -113,6 +130,8 @@ def write_report(out: Path, stages: dict, headlines: int, interactions: int, ver
         "model_version": version or "base encoder",
         "stages_s": {name: (row if isinstance(row, float) else row["seconds"]) for name, row in stages.items()},
         "stages": stages, "score_texts_per_s": round(scored / stages["score"]["seconds"], 1) if scored else None,
+        "score_vs_direct": (round(scored / stages["score"]["seconds"] / stages["direct_scoring"]["texts_per_s"], 2)
+                            if scored and "direct_scoring" in stages else None),
         "total_s": round(time.perf_counter() - began, 1),
         "cores": os.cpu_count(), "machine": platform.platform(), "python": platform.python_version(),
         "loadavg_before": load_before, "loadavg_now": os.getloadavg(),

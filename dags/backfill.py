@@ -16,13 +16,14 @@ Params (ISO-8601 dates or datetimes, UTC when no offset is given; `end` is exclu
 Idempotent, and the range ends up scored by the pinned version only:
 
 - the ingest skips records already in bronze or dead-letter (by topic partition and offset);
-- `score` scores the bronze files not scored yet (with the pin);
-- `rescore` (`jobs/rescore.py`) rewrites the silver files holding a row of the range (by
-  `published_at`) scored by another version: those rows re-scored, the others kept; the plan is
-  recorded first and the old files are deleted only after the new ones are published, so a crash
-  replays to the same end state;
-- `monitor` re-evaluates every window from silver, swaps the windows snapshot and sends changed
+- `score` scores the bronze rows not scored yet (with the pin);
+- `rescore` (`jobs/rescore.py`) replaces the range's silver rows (by `published_at`) in one Delta
+  commit (`replaceWhere`) when one of them was scored by another version: those rows re-scored, the
+  others kept; a crash before the commit leaves silver as it was, so a rerun does the work again;
+- `monitor` re-evaluates every window from silver, replaces the windows table and sends changed
   alerts as new revisions only.
+
+The next nightly run compacts the small files a long backfill leaves (`compact`).
 
 A second run over the same range finds nothing to ingest, score or rewrite: no table file changes.
 

@@ -5,14 +5,16 @@ Once a day (UTC midnight, no catch-up): every step of `jobs/nightly.py` `STEPS`,
 the run's data interval `[data_interval_start, data_interval_end)`:
 
 1. `ingest_news`, `ingest_interactions`, `ingest_labels`: every record after the committed offsets,
-   whatever its timestamp -> bronze (partitioned by event date) + dead-letter. A headline stamped
-   yesterday that reached Kafka after yesterday's run is read tonight, and the monitor revises the
-   window it falls in. The data interval is what the run reports (and what a backfill re-reads by
-   broker time); a rerun after a crash finishes the same offset ranges and changes nothing.
-2. `score`: embeds and scores the bronze news files not scored yet into silver.
+   whatever its timestamp -> bronze (Delta, partitioned by event date) + dead-letter, by Spark's
+   incremental Kafka read. A headline stamped yesterday that reached Kafka after yesterday's run is
+   read tonight, and the monitor revises the window it falls in. The data interval is what the run
+   reports (and what a backfill re-reads by broker time); a rerun after a crash finishes the same
+   offset ranges and writes nothing twice (Delta transaction ids).
+2. `score`: embeds and scores the bronze news rows not scored yet into silver.
 3. `rescore`: re-scores in place the interval's silver rows scored by another model version
    (after a promotion; a no-op otherwise).
-4. `monitor` (alerts), `recommend` (top-K table), `report` (HTML).
+4. `monitor` (alerts), `recommend` (top-K table), `compact` (`OPTIMIZE` of the Delta tables),
+   `report` (HTML).
 5. `drift_check` (`jobs/drift_check.py`): lands the labels topic's bronze rows in the labels table,
    then emits the asset `lam_continual_trigger` (scheduling `continual_finetune`) only when enough
    labels arrived since the last promotion or the interval's predictions drifted from production's

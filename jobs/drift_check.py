@@ -18,7 +18,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from lam_models.adapters import lake
+from lam_models import catalog
+from lam_models import delta_tables
 from lam_models.continual import labels
 from lam_models.continual.drift import DriftThresholds, should_trigger, snapshot_from_frame
 from lam_models.registry.pointers import production_version, read_pointer
@@ -77,12 +78,9 @@ def silver_windows(lake_root: Path, version: str, start: datetime, end: datetime
     import pandas as pd
     import pyarrow.dataset as ds
 
-    files = lake.parquet_files(lake.table_dir(lake_root, "silver/news"))
+    dataset = delta_tables.dataset(catalog.SILVER_NEWS.path(lake_root))
     empty = pd.DataFrame(columns=SILVER_COLUMNS)
-    if not files:
-        return empty, empty
-    dataset = ds.dataset([str(f) for f in files], format="parquet")
-    if not set(SILVER_COLUMNS) <= set(dataset.schema.names):
+    if dataset is None or not set(SILVER_COLUMNS) <= set(dataset.schema.names):
         return empty, empty
     frame = dataset.to_table(columns=SILVER_COLUMNS, filter=ds.field("model_version") == version).to_pandas()
     published = pd.to_datetime(frame["published_at"], utc=True)

@@ -1,33 +1,41 @@
-"""Ingest job: a Kafka topic -> bronze Parquet (by event date) + dead-letter, by exact offset ranges.
+"""Ingest job: a Kafka topic -> bronze (Delta, by event date) + dead-letter (Delta), by Spark's own Kafka source.
 
-Runs with ``spark-submit jobs/ingest.py --topic news`` or ``lam ingest news``. Exactly-once on
-rerun: the planned ranges are recorded before reading, output is published under names derived
-from them, and the offset manifest is committed only after the output is durable.
+Runs with ``spark-submit jobs/ingest.py --topic news`` or ``lam ingest news``. Exactly-once by Spark's
+and Delta's own means: the incremental read is a streaming query (``trigger(availableNow=True)``) whose
+checkpoint records each batch's offsets before the batch runs; bronze and then dead-letter are appended
+with the query id and the batch id as Delta transaction (``txnAppId`` / ``txnVersion``), so a batch
+replayed after a crash writes only what the crashed attempt had not committed, and the run's clock is
+taken from the crashed attempt's bronze commit. A backfill reads the broker-time window ``[start, end)``
+in one bounded read (Kafka's timestamp-based starting offsets) and skips every record already ingested.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import time
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 
-from lam_models.adapters import failpoints, lake
+from lam_models import catalog
+from lam_models import delta_tables
+from lam_models.adapters import delta_spark, failpoints
 from lam_models.adapters.kafka_admin import OffsetReader
 from lam_models.adapters.kafka_config import spark_options
-from lam_models.adapters.manifest import JobState, intent_key
 from lam_models.adapters.spark import get_spark
-from lam_models.contracts import load_contract, spark_ddl, table_columns
 from lam_models.adapters.native_validation import fast_path
-from lam_models.ingest.parse import ParseLimits, try_parse
-from lam_models.ingest.ranges import OffsetRange, plan_incremental, plan_time_window, spark_offset_options
+from lam_models.contracts import load_contract, spark_ddl
+from lam_models.ingest.parse import ParseLimits
+from lam_models.adapters.spark_parse import parse, parser
 from lam_models.settings import Settings, get_settings
 
 KINDS = ("news", "interactions", "labels")
-DEADLETTER = "deadletter"
 SKIPPED = "already ingested"
 EPOCH = datetime.fromtimestamp(0, tz=timezone.utc)
 FAR_FUTURE = datetime(9999, 1, 1, tzinfo=timezone.utc)
+POSITION = ["kafka_partition", "kafka_offset"]
+RUN_LEVEL = ("offsets_spanned", "seconds")
+"""Figures of a whole run, not of one batch: left out of the batch's commit metadata."""
 
 
 @dataclass
@@ -39,7 +47,7 @@ class IngestResult:
     ``native_validated`` counts the records proved valid by Spark alone (no Python parse)."""
 
     topic: str
-    run_key: str | None = None
+    batches: int = 0
     records_in: int = 0
     offsets_spanned: int = 0
     bronze: int = 0
@@ -53,103 +61,140 @@ class IngestResult:
     def reconciled(self) -> bool:
         return self.records_in == self.bronze + self.deadletter + self.already_ingested
 
+    def add(self, batch: IngestResult) -> None:
+        for name in ("batches", "records_in", "bronze", "deadletter", "already_ingested", "native_validated"):
+            setattr(self, name, getattr(self, name) + getattr(batch, name))
+        for reason, count in batch.reasons.items():
+            self.reasons[reason] = self.reasons.get(reason, 0) + count
+
 
 def run(kind: str, settings: Settings | None = None, start: datetime | None = None, end: datetime | None = None) -> IngestResult:
-    """Ingest the next offset ranges of topic ``kind`` (or the broker-time window [start, end))."""
+    """Ingest what topic ``kind`` holds beyond the last run (or the broker-time window [start, end))."""
     settings = settings or get_settings()
     if kind not in KINDS:
         raise ValueError(f"unknown topic kind {kind!r}; expected one of {KINDS}")
     topic = getattr(settings.topics, kind)
-    backfill = start is not None or end is not None
-    state = JobState.for_job(settings.lake_root, "ingest", topic + ("-backfill" if backfill else ""))
-    intent = state.pending() or _plan(settings, topic, state, start, end)
-    result = IngestResult(topic=topic)
-    if intent is None:
-        return result
+    with OffsetReader(settings, topic) as offsets:  # a clear error when the broker or the topic is missing
+        earliest = offsets.earliest()
     began = time.perf_counter()
-    ranges = [OffsetRange(**r) for r in intent["ranges"]]
-    result.run_key = intent_key(intent)
-    result.offsets_spanned = sum(r.count for r in ranges)
-    _write(settings, kind, topic, ranges, intent, result, backfill)
-    failpoints.hit("ingest.before_commit")
-    committed = state.committed()
-    offsets = {**committed.get("offsets", {}), **{str(r.partition): r.end for r in ranges}}
-    history = committed.get("runs", [])[-99:] + [asdict(result) | {"ranges": intent["ranges"]}]
-    state.commit({"offsets": offsets if not backfill else committed.get("offsets", {}), "runs": history})
-    for table in ("bronze", DEADLETTER, "_index"):
-        lake.discard(lake.staging_dir(settings.lake_root, table, result.run_key))
+    spark = get_spark(settings, f"lam-ingest-{kind}")
+    if start is None and end is None:
+        result = _incremental(spark, settings, kind, topic, earliest)
+    else:
+        result = _backfill(spark, settings, kind, topic, start or EPOCH, end or FAR_FUTURE)
+    if not result.reconciled:
+        raise RuntimeError(f"counts do not reconcile for {topic}: {asdict(result)}")
     result.seconds = round(time.perf_counter() - began, 3)
     return result
 
 
-def _plan(settings: Settings, topic: str, state: JobState, start: datetime | None, end: datetime | None) -> dict | None:
-    """Decide the exact ranges and the run's clock, and record them before anything is read."""
-    with OffsetReader(settings, topic) as offsets:
-        latest = offsets.latest()
-        if start is None and end is None:
-            committed = {int(p): o for p, o in state.committed().get("offsets", {}).items()}
-            ranges = plan_incremental(committed, offsets.earliest(), latest)
-        else:
-            ranges = plan_time_window(offsets.at_time(start or EPOCH), latest)
-    if not ranges:
-        return None
-    intent = {"ranges": [asdict(r) for r in ranges], "now": datetime.now(timezone.utc).isoformat()}
-    if start is not None or end is not None:
-        intent["window"] = [(start or EPOCH).isoformat(), (end or FAR_FUTURE).isoformat()]
-    state.begin(intent)
-    return intent
+def _incremental(spark, settings: Settings, kind: str, topic: str, earliest: dict[int, int]) -> IngestResult:
+    """Every record after the checkpoint's offsets, in one or more batches, each written exactly once."""
+    result = IngestResult(topic=topic)
+    stream = (spark.readStream.format("kafka").options(**spark_options(settings.kafka))
+              .option("subscribe", topic).option("startingOffsets", "earliest").option("failOnDataLoss", "false")
+              .option("minPartitions", str(spark.sparkContext.defaultParallelism * 2)).load())
+    progress = delta_spark.drain(stream, catalog.checkpoint(settings.lake_root, "ingest", topic), "lam-ingest",
+                                 lambda batch, txn: result.add(_write(spark, settings, kind, topic, batch, txn)))
+    result.offsets_spanned = _spanned(progress, topic, earliest)
+    return result
 
 
-def _write(settings: Settings, kind: str, topic: str, ranges: list[OffsetRange], intent: dict, result: IngestResult, backfill: bool) -> None:
-    """One read of the Kafka ranges into a cache of parsed rows; duplicates are found on a narrow
-    projection of it, so wide rows are never shuffled; bronze, dead-letter and the key index are
-    written from the cache by one task per core (no repartition)."""
-    from pyspark import StorageLevel
-    from pyspark.sql import Observation
+def _spanned(progress: list, topic: str, earliest: dict[int, int]) -> int:
+    """Offsets the run's batches covered (records, commit markers, compacted gaps), from the query's progress."""
+    total = 0
+    for update in progress:
+        for source in update.sources:
+            start, end = (json.loads(o) if isinstance(o, str) else o for o in (source.startOffset, source.endOffset))
+            ends = (end or {}).get(topic, {})
+            total += sum(int(o) - int(((start or {}).get(topic) or {}).get(p, earliest.get(int(p), 0))) for p, o in ends.items())
+    return total
+
+
+def _backfill(spark, settings: Settings, kind: str, topic: str, start: datetime, end: datetime) -> IngestResult:
+    """One bounded read from the first offsets at ``start`` to the end, kept to ``[start, end)`` by broker time."""
     from pyspark.sql import functions as F
 
-    spark = get_spark(settings, f"lam-ingest-{kind}")
-    bronze_table, contract = f"bronze_{kind}", load_contract(kind)
-    bronze_path = lake.table_dir(settings.lake_root, f"bronze/{kind}")
-    dead_path = lake.table_dir(settings.lake_root, DEADLETTER)
-    index_path = lake.table_dir(settings.lake_root, f"_index/{kind}")
-    for path in (bronze_path, dead_path, index_path):
-        lake.remove_run_files(path, result.run_key)
-    limits = ParseLimits.from_settings(settings.ingest, datetime.fromisoformat(intent["now"]), _known_tickers(settings))
-    options = {**spark_options(settings.kafka), **spark_offset_options(topic, ranges),
-               "minPartitions": str(max(len(ranges), spark.sparkContext.defaultParallelism * 2))}
-    raw = spark.read.format("kafka").options(**options).load()
-    if "window" in intent:
-        first, last = (datetime.fromisoformat(t) for t in intent["window"])
-        raw = raw.filter((F.col("timestamp") >= F.lit(first)) & (F.col("timestamp") < F.lit(last)))
-    read = Observation()
+    raw = (spark.read.format("kafka").options(**spark_options(settings.kafka)).option("subscribe", topic)
+           .option("startingTimestamp", str(int(start.timestamp() * 1000)))
+           .option("startingOffsetsByTimestampStrategy", "latest").option("endingOffsets", "latest")
+           .option("minPartitions", str(spark.sparkContext.defaultParallelism * 2)).load())
+    window = raw.filter((F.col("timestamp") >= F.lit(start)) & (F.col("timestamp") < F.lit(end)))
+    result = _write(spark, settings, kind, topic, window, txn=None, window=(start, end))
+    result.offsets_spanned = result.records_in
+    return result
+
+
+def _write(spark, settings: Settings, kind: str, topic: str, raw, txn: list | None,
+           window: tuple[datetime, datetime] | None = None) -> IngestResult:
+    """Parse one batch of Kafka records into a cache; duplicates are found on a narrow projection of it, so
+    wide rows are never shuffled; bronze, then dead-letter, are appended from the cache by one task per core.
+
+    ``txn``: the (application, batch) Delta transaction of an incremental batch; a backfill has none and
+    instead skips every record whose position bronze or dead-letter holds already."""
+    from pyspark import StorageLevel
+    from pyspark.sql import functions as F
+
+    bronze, dead, contract = catalog.BRONZE[kind], catalog.DEADLETTER, load_contract(kind)
+    now = _batch_clock(settings, bronze, txn)
+    limits = ParseLimits.from_settings(settings.ingest, now, _known_tickers(settings))
     records = raw.select(
         "key", "value", F.col("topic").alias("kafka_topic"), F.col("partition").alias("kafka_partition"),
         F.col("offset").alias("kafka_offset"), F.col("timestamp").alias("kafka_timestamp"),
-    ).observe(read, F.count(F.lit(1)).alias("records"))
-    parsed_ddl = f"{spark_ddl(bronze_table)}, `kafka_timestamp` timestamp, `key` binary, `value` binary, `reason` string, `_native` boolean"
-    columns = table_columns(bronze_table)
+    )
+    parsed_ddl = f"{spark_ddl(bronze.schema)}, `kafka_timestamp` timestamp, `key` binary, `value` binary, `reason` string, `_native` boolean"
     fast = fast_path(contract, limits) if settings.ingest.native_validation else None
-    parsed, judged = _parse(records, fast, _parser(contract, limits, columns), columns, parsed_ddl)
-    if backfill:
-        parsed = _mark_already_ingested(spark, parsed, [bronze_path, dead_path], topic)
+    parsed, judged = parse(records, fast, parser(contract, limits, bronze.columns), bronze.columns, parsed_ddl)
+    read_versions = {t.name: delta_tables.version(t.path(settings.lake_root)) for t in (bronze, dead)} if window else {}
+    if window is not None:
+        parsed = _mark_already_ingested(spark, settings, parsed, topic, read_versions)
     parsed = parsed.persist(StorageLevel.MEMORY_AND_DISK)
-    marked = _mark_duplicates(spark, parsed, list(contract.dedup_key), index_path)  # fills the cache
+    records_in = parsed.count()  # one row per record read (fills the cache)
+    marked = _mark_duplicates(spark, parsed, list(contract.dedup_key), bronze.path(settings.lake_root))
     if judged is not None:
         judged.unpersist()
     kinds = F.split("reason", ":").getItem(0).alias("kind")
     counts = marked.groupBy(kinds).agg(F.count(F.lit(1)).alias("count"), F.sum(F.col("_native").cast("int")).alias("native")).collect()
-    result.records_in = int(read.get["records"])
-    staged_bronze = lake.staging_dir(settings.lake_root, "bronze", result.run_key)
-    staged_dead = lake.staging_dir(settings.lake_root, DEADLETTER, result.run_key)
-    staged_index = lake.staging_dir(settings.lake_root, "_index", result.run_key)
-    good = marked.filter(F.col("reason").isNull())
+    result = _counted(topic, records_in, counts)
+    if not result.reconciled:
+        raise RuntimeError(f"counts do not reconcile for {topic}: {asdict(result)}")
+    figures = {k: v for k, v in asdict(result).items() if k not in RUN_LEVEL}
+    metadata = {"job": "ingest", "name": topic + ("-backfill" if window else ""), "now": now.isoformat(), **figures}
+    if window is not None:  # what the backfill read: its window, and the table versions it checked against
+        metadata |= {"window": [t.isoformat() for t in window], "read_versions": read_versions}
     tasks = spark.sparkContext.defaultParallelism
-    good.select(*table_columns(bronze_table)).coalesce(tasks).sortWithinPartitions("kafka_partition", "kafka_offset").write.mode("overwrite").partitionBy("event_date").parquet(str(staged_bronze))
-    good.select(*contract.dedup_key).coalesce(1).write.mode("overwrite").parquet(str(staged_index))
-    bad = marked.filter(F.col("reason").isNotNull() & (F.col("reason") != SKIPPED)).select(*table_columns(DEADLETTER))
-    bad.coalesce(1).sortWithinPartitions("kafka_partition", "kafka_offset").write.mode("overwrite").partitionBy("kafka_topic").parquet(str(staged_dead))
+    good = marked.filter(F.col("reason").isNull()).select(*bronze.columns).coalesce(tasks).sortWithinPartitions(*POSITION)
+    bad = marked.filter(F.col("reason").isNotNull() & (F.col("reason") != SKIPPED)).select(*dead.columns)
+    _append(good, bronze, settings, txn, metadata)
+    failpoints.hit("ingest.before_deadletter")
+    _append(bad.coalesce(1).sortWithinPartitions(*POSITION), dead, settings, txn, metadata)
     parsed.unpersist()
+    failpoints.hit("ingest.before_commit")
+    return result
+
+
+def _append(frame, table: catalog.Table, settings: Settings, txn: list | None, metadata: dict) -> None:
+    path = table.path(settings.lake_root)
+    if txn is None:
+        frame.write.format("delta").mode("append").partitionBy(*table.partition_by).option(
+            "userMetadata", json.dumps(metadata, sort_keys=True)).save(str(path))
+    else:
+        delta_spark.append_once(frame, path, txn[0], txn[1], table.partition_by, {**metadata, "txn": txn})
+
+
+def _batch_clock(settings: Settings, bronze: catalog.Table, txn: list | None) -> datetime:
+    """The batch's "now" (the future-event-time limit): the crashed attempt's, when it committed bronze already."""
+    committed = delta_tables.transaction_version(bronze.path(settings.lake_root), txn[0]) if txn is not None else None
+    if committed is not None and committed >= txn[1]:
+        for commit in delta_tables.history(bronze.path(settings.lake_root)):
+            if commit["userMetadata"].get("txn") == txn:
+                return datetime.fromisoformat(commit["userMetadata"]["now"])
+    return datetime.now(timezone.utc)
+
+
+def _counted(topic: str, records_in: int, counts) -> IngestResult:
+    """The batch's figures from the per-reason-kind counts (kind None: valid, to bronze)."""
+    result = IngestResult(topic=topic, batches=1, records_in=records_in)
     for row in counts:
         result.native_validated += int(row["native"] or 0)
         if row["kind"] is None:
@@ -159,90 +204,50 @@ def _write(settings: Settings, kind: str, topic: str, ranges: list[OffsetRange],
         else:
             result.reasons[row["kind"]] = row["count"]
             result.deadletter += row["count"]
-    if not result.reconciled:
-        raise RuntimeError(f"counts do not reconcile for {topic}: {asdict(result)}")
-    failpoints.hit("ingest.before_publish")
-    lake.publish(staged_bronze, bronze_path, result.run_key)
-    lake.publish(staged_dead, dead_path, result.run_key)
-    lake.publish(staged_index, index_path, result.run_key)
+    return result
 
 
-def _mark_duplicates(spark, parsed, dedup: list[str], index_path):
-    """Give every valid row whose dedup key repeats an earlier one (in this run, by partition and
-    offset) or sits in bronze already a duplicate reason.
+def _mark_duplicates(spark, parsed, dedup: list[str], bronze_path):
+    """Give every valid row whose dedup key repeats an earlier one (in this batch, by partition and
+    offset) or sits in bronze already (at another position: a replayed batch's own rows do not count)
+    a duplicate reason.
 
     Only the key and position columns are shuffled; the marks (usually few) come to the driver
     and are joined back by broadcast, or not at all when there are none."""
     from pyspark.sql import functions as F
     from pyspark.sql.window import Window
 
-    position = ["kafka_partition", "kafka_offset"]
     label = "/".join(dedup)
-    keys = parsed.filter(F.col("reason").isNull()).select(*dedup, *position)
-    ranked = keys.withColumn("_rank", F.row_number().over(Window.partitionBy(*dedup).orderBy(*position)))
-    marks = ranked.filter(F.col("_rank") > 1).select(*position, F.lit(f"duplicate {label}: within run").alias("_mark"))
-    if lake.parquet_files(index_path):
-        seen = spark.read.parquet(str(index_path)).select(*dedup)
-        firsts = ranked.filter(F.col("_rank") == 1).join(seen, on=dedup, how="left_semi")
-        marks = marks.unionByName(firsts.select(*position, F.lit(f"duplicate {label}: already in bronze").alias("_mark")))
+    keys = parsed.filter(F.col("reason").isNull()).select(*dedup, "kafka_topic", *POSITION)
+    ranked = keys.withColumn("_rank", F.row_number().over(Window.partitionBy(*dedup).orderBy(*POSITION)))
+    marks = ranked.filter(F.col("_rank") > 1).select(*POSITION, F.lit(f"duplicate {label}: within run").alias("_mark"))
+    if delta_tables.is_table(bronze_path):
+        seen = delta_spark.read(spark, bronze_path).select(*dedup, *[F.col(c).alias(f"_seen_{c}") for c in ("kafka_topic", *POSITION)])
+        elsewhere = ~((F.col("kafka_topic") == F.col("_seen_kafka_topic")) & (F.col("kafka_partition") == F.col("_seen_kafka_partition"))
+                      & (F.col("kafka_offset") == F.col("_seen_kafka_offset")))
+        firsts = ranked.filter(F.col("_rank") == 1).join(seen, on=dedup).filter(elsewhere).select(*POSITION).distinct()
+        marks = marks.unionByName(firsts.select(*POSITION, F.lit(f"duplicate {label}: already in bronze").alias("_mark")))
     found = marks.collect()
     if not found:
         return parsed
     table = spark.createDataFrame(found, schema="kafka_partition int, kafka_offset bigint, _mark string")
-    return (parsed.join(F.broadcast(table), on=position, how="left")
+    return (parsed.join(F.broadcast(table), on=POSITION, how="left")
             .withColumn("reason", F.coalesce(F.col("reason"), F.col("_mark"))).drop("_mark"))
 
 
-def _parse(records, fast, python_parser, columns: list[str], parsed_ddl: str):
-    """Every record through the Python parser (which alone writes dead-letter reasons), or with a
-    fast path, only those the JVM cannot prove canonical and valid. Returns (parsed, the cached
-    judged records both branches read, so Kafka is read once; None without a fast path)."""
-    from pyspark import StorageLevel
+def _mark_already_ingested(spark, settings: Settings, parsed, topic: str, versions: dict[str, int | None]):
+    """Backfill: records whose (partition, offset) already sit in bronze or dead-letter (at the table
+    ``versions`` given, read by time travel) are skipped."""
     from pyspark.sql import functions as F
 
-    if fast is None:
-        return records.mapInPandas(python_parser, schema=parsed_ddl), None
-    judged = fast.judge(records).persist(StorageLevel.MEMORY_AND_DISK)
-    native = fast.rows(judged.filter(F.col("_fast")), [*columns, "kafka_timestamp", "key", "value"])
-    native = native.withColumn("reason", F.lit(None).cast("string")).withColumn("_native", F.lit(True))
-    rest = judged.filter(~F.col("_fast")).select(*records.columns).mapInPandas(python_parser, schema=parsed_ddl)
-    return native.unionByName(rest), judged
-
-
-def _parser(contract, limits: ParseLimits, columns: list[str]):
-    """mapInPandas function: parse each record; raw bytes go along (bronze drops them, dead-letter keeps them)."""
-    import pandas as pd
-
-    output = [*columns, "kafka_timestamp", "key", "value", "reason", "_native"]
-
-    def parse_batches(batches):
-        for batch in batches:
-            rows = []
-            for key, value, topic, partition, offset, timestamp in batch.itertuples(index=False, name=None):
-                row, reason = try_parse(value, contract, limits)
-                provenance = {"kafka_topic": topic, "kafka_partition": partition, "kafka_offset": offset, "kafka_timestamp": timestamp}
-                if row is None:
-                    rows.append({**provenance, "key": key, "value": value, "reason": reason, "_native": False})
-                else:
-                    rows.append({**row, **provenance, "key": key, "value": value, "reason": None, "_native": False})
-            yield pd.DataFrame({c: [row.get(c) for row in rows] for c in output}, columns=output)
-
-    return parse_batches
-
-
-def _mark_already_ingested(spark, parsed, tables, topic: str):
-    """Backfill: records whose (partition, offset) already sit in bronze or dead-letter are skipped."""
-    from pyspark.sql import functions as F
-
-    keys = ["kafka_partition", "kafka_offset"]
     existing = [
-        spark.read.parquet(str(path)).filter(F.col("kafka_topic") == topic).select(*keys)
-        for path in tables if lake.parquet_files(path)
+        delta_spark.read(spark, catalog.path(settings.lake_root, name), version).filter(F.col("kafka_topic") == topic).select(*POSITION)
+        for name, version in versions.items() if version is not None
     ]
     if not existing:
         return parsed
     done = existing[0].unionByName(existing[1]) if len(existing) == 2 else existing[0]
-    return parsed.join(done.withColumn("_done", F.lit(True)), on=keys, how="left").withColumn(
+    return parsed.join(done.distinct().withColumn("_done", F.lit(True)), on=POSITION, how="left").withColumn(
         "reason", F.when(F.col("_done"), F.lit(SKIPPED)).otherwise(F.col("reason"))
     ).drop("_done")
 

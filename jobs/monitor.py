@@ -14,9 +14,11 @@ from dataclasses import asdict, dataclass
 
 import pandas as pd
 
-from lam_models.adapters import failpoints, lake
+from lam_models import catalog
+from lam_models import delta_tables
+from lam_models.adapters import delta_spark, failpoints
+from lam_models.adapters.job_state import JobState, intent_key
 from lam_models.adapters.kafka_admin import read_topic_since, topic_end_offsets
-from lam_models.adapters.manifest import JobState, intent_key
 from lam_models.adapters.spark import get_spark
 from lam_models.contracts import load_contract
 from lam_models.monitor import alerts_from_windows, evaluate_windows
@@ -25,9 +27,6 @@ from lam_models.monitor.evidence import top_headlines
 from lam_models.monitor.state import deliveries
 from lam_models.monitor.windows import TOPIC_COLUMN, compute_windows, explode_keys, monitor_key_columns, whole_counts
 from lam_models.settings import Settings, get_settings
-
-ALERTS_FILE = "alerts.parquet"
-
 
 @dataclass
 class MonitorResult:
@@ -44,12 +43,12 @@ def run(settings: Settings | None = None, as_of: pd.Timestamp | None = None) -> 
     """Evaluate every window of the silver table and publish new or changed alerts."""
     settings = settings or get_settings()
     began, result = time.perf_counter(), MonitorResult()
-    silver_path = lake.table_dir(settings.lake_root, "silver/news")
-    if not lake.parquet_files(silver_path):
+    silver_path = catalog.SILVER_NEWS.path(settings.lake_root)
+    if not delta_tables.is_table(silver_path):
         return result
     config = settings.monitor.to_config()
     spark = get_spark(settings, "lam-monitor")
-    silver = spark.read.parquet(str(silver_path))
+    silver = delta_spark.read(spark, silver_path)
     windows, result.rows, latest = _windows(silver, config)
     evaluated = evaluate_windows(windows, config)
     result.windows, result.spike_windows = len(evaluated), int(evaluated["spike"].sum())
@@ -113,18 +112,18 @@ def _evidence(silver, fired: pd.DataFrame, config) -> dict:
 
 
 def _write_windows(settings: Settings, evaluated: pd.DataFrame) -> None:
-    """The window aggregates table: a full snapshot, swapped in atomically."""
-    table = lake.table_dir(settings.lake_root, "gold/monitor_windows")
+    """The window aggregates table: a full snapshot, replaced in one Delta commit."""
+    table = catalog.MONITOR_WINDOWS.path(settings.lake_root)
     columns = ["key", "kind", "window_size", "window_start", "window_end", "count", "negative_count", "negative_share",
                "mean_score", "baseline_share", "baseline_spread", "move", "z", "spike", "severity"]
-    lake.replace_snapshot(table, evaluated[columns])
+    delta_tables.write_frame(table, evaluated[columns])
 
 
 def _deliver(settings: Settings, alerts: list[dict]) -> tuple[int, int]:
     """Publish new alerts and changed revisions; a rerun after a crash never sends a copy twice."""
     from lam_models.adapters.alert_publisher import publish_alerts
 
-    table = lake.table_dir(settings.lake_root, "gold/alerts")
+    table = catalog.ALERTS.path(settings.lake_root)
     previous = _read_alerts(table)
     state = JobState.for_job(settings.lake_root, "monitor", "alerts")
     intent = state.pending()
@@ -138,7 +137,7 @@ def _deliver(settings: Settings, alerts: list[dict]) -> tuple[int, int]:
     publish_alerts(settings, fresh)
     failpoints.hit("monitor.before_commit")
     current = {**previous, **{a["alert_id"]: a for a in to_send}}
-    lake.replace_snapshot(table, pd.DataFrame({
+    delta_tables.write_frame(table, pd.DataFrame({
         "alert_id": list(current), "key": [a["key"] for a in current.values()],
         "window_start": [a["window_start"] for a in current.values()], "state": [a["state"] for a in current.values()],
         "severity": [a["severity"] for a in current.values()], "revision": [a["revision"] for a in current.values()],
@@ -149,7 +148,7 @@ def _deliver(settings: Settings, alerts: list[dict]) -> tuple[int, int]:
 
 
 def _read_alerts(table) -> dict[str, dict]:
-    frame = lake.read_snapshot(table)
+    frame = delta_tables.read_frame(table)
     return {} if frame is None else {row.alert_id: json.loads(row.record) for row in frame.itertuples()}
 
 

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from jobs.topics import nightly_step as fit_topics
+from lam_models import catalog
 from lam_models.intervals import as_utc
 
 log = logging.getLogger(__name__)
@@ -77,10 +78,10 @@ def ingest_labels(settings: Any, start: datetime, end: datetime, backfill: bool 
 
 
 def score_news(settings: Any, start: datetime, end: datetime, backfill: bool = False) -> dict[str, Any]:
-    """Embed the bronze news files not scored yet (those the ingest steps just published).
+    """Embed the bronze news rows not scored yet (those the ingest steps just appended).
 
-    Incremental by bronze file: after the ingest steps of an interval it scores exactly that
-    interval's new files, with the pinned (``settings.model.version``) or production version.
+    Incremental by Delta's streaming read of bronze: after the ingest steps of an interval it scores
+    exactly that interval's new rows, with the pinned (``settings.model.version``) or production version.
     """
     from jobs import score
 
@@ -94,6 +95,13 @@ def rescore_news(settings: Any, start: datetime, end: datetime, backfill: bool =
     return {**asdict(rescore.run(settings, start, end)), "interval": [start.isoformat(), end.isoformat()]}
 
 
+def compact_tables(settings: Any, start: datetime, end: datetime, backfill: bool = False) -> dict[str, Any]:
+    """``OPTIMIZE`` the lake's Delta tables: the interval's small files compacted."""
+    from jobs import compact
+
+    return {"tables": compact.run(settings), "interval": [start.isoformat(), end.isoformat()]}
+
+
 def monitor_news(settings: Any, start: datetime, end: datetime, backfill: bool = False) -> dict[str, Any]:
     """Re-evaluate every window (late headlines included) and publish new or changed alerts."""
     from jobs import monitor
@@ -105,7 +113,7 @@ def recommend_all(settings: Any, start: datetime, end: datetime, backfill: bool 
     """Retrain the hybrid recommender and write top-K / similar items for the interval's run date."""
     from jobs import recommend
 
-    if not (settings.lake_root / "bronze" / "interactions").exists():
+    if not catalog.BRONZE["interactions"].path(settings.lake_root).exists():
         return {"skipped": "no interactions ingested yet", "interval": [start.isoformat(), end.isoformat()]}
     return {**asdict(recommend.run(settings, run_date=end.date())), "interval": [start.isoformat(), end.isoformat()]}
 
@@ -137,6 +145,7 @@ STEPS: tuple[Step, ...] = (
     Step("topics", fit_topics, "topics.py", in_backfill=False),
     Step("monitor", monitor_news, "monitor.py"),
     Step("recommend", recommend_all, "recommend.py", lambda start, end, backfill: ["--run-date", end[:10]], in_backfill=False),
+    Step("compact", compact_tables, "compact.py", in_backfill=False),
     Step("report", write_report, "report.py", in_backfill=False),
 )
 

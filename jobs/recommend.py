@@ -13,12 +13,13 @@ import argparse
 import time
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timezone
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from lam_models.adapters import lake
+from lam_models import catalog
+from lam_models import delta_tables
+from lam_models.adapters import delta_spark
 from lam_models.datasets import fetch
 from lam_models.recsys import fit_hybrid, load_model, save_model
 from lam_models.recsys.data import read_ml100k_items, read_ml_latest_items
@@ -105,11 +106,11 @@ def read_events(settings: Settings) -> pd.DataFrame:
     each event type into its strength (``recsys.events``): a view is not a 5-star rating."""
     from lam_models.adapters.spark import get_spark
 
-    bronze = lake.table_dir(settings.lake_root, "bronze/interactions")
-    if not lake.parquet_files(bronze):
+    bronze = catalog.BRONZE["interactions"].path(settings.lake_root)
+    if not delta_tables.is_table(bronze):
         raise ValueError(f"no interactions in {bronze}: run `lam ingest interactions` first")
     spark = get_spark(settings, "lam-recommend")
-    return spark.read.parquet(str(bronze)).selectExpr(
+    return delta_spark.read(spark, bronze).selectExpr(
         "user_id", "item_id", "event", "rating", "cast(unix_timestamp(ts) as double) as timestamp").toPandas()
 
 
@@ -117,10 +118,10 @@ def write_tables(settings: Settings, model: HybridRecommender, version: str, use
     """The run date's ``gold/recommendations`` (top-K of ``users``) and ``gold/similar_items`` partitions."""
     top, scores, _ = model.recommend(users, model.config.k)
     similar, similarity = model.similar_items(model.item_ids, model.config.k)
-    write_partition(settings, "gold/recommendations", stamp, pd.DataFrame({
+    write_partition(settings, catalog.RECOMMENDATIONS, stamp, pd.DataFrame({
         "user_id": users, "items": [list(map(str, row)) for row in top], "scores": [list(map(float, row)) for row in scores],
         "model_version": version}))
-    write_partition(settings, "gold/similar_items", stamp, pd.DataFrame({
+    write_partition(settings, catalog.SIMILAR_ITEMS, stamp, pd.DataFrame({
         "item_id": model.item_ids.astype(str), "items": [list(map(str, row)) for row in similar],
         "scores": [list(map(float, row)) for row in similarity], "model_version": version}))
 
@@ -147,10 +148,10 @@ def load_catalog(settings: Settings) -> pd.DataFrame:
     return items.assign(item_id=items["item_id"].astype(str))
 
 
-def write_partition(settings: Settings, table: str, run_date: str, frame: pd.DataFrame) -> Path:
-    """Replace the ``run_date`` partition of ``table`` atomically with ``frame``."""
-    folder = lake.table_dir(settings.lake_root, table) / f"run_date={run_date}"
-    return lake.replace_snapshot(folder, frame)
+def write_partition(settings: Settings, table: catalog.Table, run_date: str, frame: pd.DataFrame) -> int:
+    """Replace the ``run_date`` partition of ``table`` with ``frame`` in one Delta commit; returns the table version."""
+    return delta_tables.write_frame(table.path(settings.lake_root), frame.assign(run_date=run_date), table.partition_by,
+                             predicate=f"run_date = '{run_date}'")
 
 
 def main(argv: list[str] | None = None) -> None:

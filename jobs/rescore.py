@@ -1,10 +1,9 @@
 """Range re-score job: bring the silver rows of ``[start, end)`` to the pinned model version, in place.
 
-What ``backfill`` runs after the incremental score: silver files holding a row of the range scored
-with another version are rewritten (rows of the range re-scored, the others kept as they are) and
-swapped in under the run's name. Crash-safe and idempotent: the plan (files, range, version) is
-recorded first, the old files are deleted only once the new ones are published, a crash replays the
-plan to the same end state, and a rerun finds nothing stale and writes nothing.
+What ``backfill`` runs after the incremental score: when a row of the range carries another version,
+the range's rows are written again (those on another version re-scored, the others as they are) and
+replace the range in one Delta commit (``replaceWhere``). A crash before the commit leaves silver as
+it was, so a rerun simply does the work again; a rerun after it finds nothing stale and writes nothing.
 """
 
 from __future__ import annotations
@@ -12,17 +11,14 @@ from __future__ import annotations
 import argparse
 import time
 from dataclasses import asdict, dataclass
-from datetime import datetime
+from datetime import datetime, timezone
 
-from lam_models.adapters import failpoints, lake
-from lam_models.adapters.manifest import JobState, intent_key
+from lam_models import catalog
+from lam_models import delta_tables
+from lam_models.adapters import delta_spark, failpoints
 from lam_models.adapters.spark import get_spark
-from lam_models.contracts import table_columns
 from lam_models.scoring.predict import ScoringConfig
-from lam_models.scoring.rescore import stale_files
 from lam_models.settings import Settings, get_settings
-
-SILVER = "silver/news"
 
 
 @dataclass
@@ -31,65 +27,53 @@ class RescoreResult:
     rows_rescored: int = 0
     rows_kept: int = 0
     model_version: str | None = None
-    run_key: str | None = None
     seconds: float = 0.0
 
 
 def run(settings: Settings | None, start: datetime, end: datetime) -> RescoreResult:
-    """Re-score the silver rows with ``published_at`` in ``[start, end)`` not scored by the pinned (or production) version."""
+    """Re-score the silver rows with ``published_at`` in ``[start, end)`` not scored by the pinned (or production) version.
+
+    ``files`` counts the silver files holding a stale row of the range (those Delta rewrites);
+    ``rows_kept`` the rows of those files that keep their scores."""
+    from pyspark.sql import functions as F
+
+    from jobs.score import by_event_date, score_frame
+
     settings = settings or get_settings()
-    state = JobState.for_job(settings.lake_root, "score", "news-rescore")
-    silver = lake.table_dir(settings.lake_root, SILVER)
-    intent = state.pending()
-    if intent is None:
-        version = ScoringConfig.from_settings(settings, threads=1).model_version
-        files = stale_files(silver, lake.parquet_files(silver), start, end, version)
-        if not files:
-            return RescoreResult(model_version=version)
-        intent = {"start": start.isoformat(), "end": end.isoformat(), "model_version": version, "files": files}
-        state.begin(intent)
+    version = ScoringConfig.from_settings(settings, threads=1).model_version
+    path = catalog.SILVER_NEWS.path(settings.lake_root)
+    result = RescoreResult(model_version=version)
+    if not delta_tables.is_table(path):
+        return result
     began = time.perf_counter()
-    plan = {k: v for k, v in intent.items() if k != "published"}
-    result = RescoreResult(files=len(plan["files"]), model_version=plan["model_version"], run_key=intent_key(plan))
-    staged = lake.staging_dir(settings.lake_root, "silver", result.run_key)
-    if not intent.get("published"):
-        lake.remove_run_files(silver, result.run_key)
-        result.rows_rescored, result.rows_kept = _rewrite(settings, plan, result.run_key)
-        lake.publish(staged, silver, result.run_key)
-        state.begin({**plan, "published": True, "rows": [result.rows_rescored, result.rows_kept]})
-    else:
-        result.rows_rescored, result.rows_kept = intent["rows"]
-    failpoints.hit("rescore.before_delete")
-    for name in plan["files"]:
-        (silver / name).unlink(missing_ok=True)
-    committed = state.committed()
-    state.commit({"runs": committed.get("runs", [])[-99:] + [asdict(result) | {"start": plan["start"], "end": plan["end"]}]})
-    lake.discard(staged)
+    spark = get_spark(settings, "lam-rescore")
+    read_version = delta_tables.version(path)
+    silver = delta_spark.read(spark, path, read_version).withColumn("_file", F.input_file_name())
+    inside = (F.col("published_at") >= F.lit(start)) & (F.col("published_at") < F.lit(end))
+    stale = inside & (F.col("model_version") != F.lit(version))
+    files = [r["_file"] for r in silver.filter(stale).select("_file").distinct().collect()]
+    if not files:
+        return result
+    touched = silver.filter(F.col("_file").isin(files))
+    counts = touched.agg(F.sum(stale.cast("int")).alias("stale"), F.sum((~inside).cast("int")).alias("outside")).first()
+    result.files, result.rows_rescored, result.rows_kept = len(files), int(counts["stale"]), int(counts["outside"])
+    pinned = None if version.startswith("base:") else version
+    config = ScoringConfig.from_settings(settings, threads=int(spark.conf.get("spark.task.cpus", "1")), version=pinned)
+    bronze_columns = [c for c in catalog.BRONZE["news"].columns if c in silver.columns]
+    rescored = score_frame(settings, config, silver.filter(stale).select(*bronze_columns), result.rows_rescored)
+    current = silver.filter(inside & ~stale).select(*catalog.SILVER_NEWS.columns)
+    failpoints.hit("rescore.before_commit")
+    predicate = f"published_at >= '{_sql_time(start)}' AND published_at < '{_sql_time(end)}'"
+    delta_spark.replace_where(by_event_date(rescored.unionByName(current)), path, predicate, catalog.SILVER_NEWS.partition_by,
+                              {"job": "score", "name": "news-rescore", **asdict(result), "start": start.isoformat(), "end": end.isoformat(),
+                               "read_versions": {catalog.SILVER_NEWS.name: read_version}})
     result.seconds = round(time.perf_counter() - began, 3)
     return result
 
 
-def _rewrite(settings: Settings, plan: dict, run_key: str) -> tuple[int, int]:
-    """Stage the planned files' rows: the range's re-scored, the rest verbatim; returns (re-scored, kept)."""
-    from pyspark.sql import functions as F
-
-    from jobs.score import score_frame, write_staged
-
-    spark = get_spark(settings, "lam-rescore")
-    silver = lake.table_dir(settings.lake_root, SILVER)
-    old = spark.read.option("basePath", str(silver)).parquet(*[str(silver / f) for f in plan["files"]])
-    start, end = (datetime.fromisoformat(plan[k]) for k in ("start", "end"))
-    inside = (F.col("published_at") >= F.lit(start)) & (F.col("published_at") < F.lit(end))
-    bronze_columns = [c for c in table_columns("bronze_news") if c in old.columns]
-    rows_in, rescore = old.count(), old.filter(inside).select(*bronze_columns)
-    count = rescore.count()
-    pinned = None if plan["model_version"].startswith("base:") else plan["model_version"]
-    config = ScoringConfig.from_settings(settings, threads=int(spark.conf.get("spark.task.cpus", "1")), version=pinned)
-    kept = old.filter(~inside).select(*table_columns("silver_news"))
-    rows_out = write_staged(spark, settings, score_frame(settings, config, rescore, count).unionByName(kept), run_key)
-    if rows_out != rows_in:
-        raise RuntimeError(f"re-scoring wrote {rows_out} rows for the {rows_in} rows of {len(plan['files'])} silver files")
-    return count, rows_in - count
+def _sql_time(moment: datetime) -> str:
+    """A UTC instant as a Spark SQL timestamp literal (the session time zone is UTC)."""
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f")
 
 
 def main(argv: list[str] | None = None) -> None:

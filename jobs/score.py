@@ -1,19 +1,20 @@
-"""Scoring job: new bronze news files -> silver rows with the headline embedding (Spark pandas UDF).
+"""Scoring job: new bronze news rows -> silver rows with the headline embedding (Spark pandas UDF).
 
-Incremental by bronze file: the set of files already scored is the committed state; the run's
-file list is recorded first, so a rerun after a crash scores exactly the same files again.
+Incremental by Delta's own streaming read of bronze (``trigger(availableNow=True)``, its checkpoint
+next to the tables): each batch is appended to silver with the query id and the batch id as Delta
+transaction, so a batch replayed after a crash is scored again but never written twice.
 """
 
 from __future__ import annotations
 
 import argparse
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
-from lam_models.adapters import failpoints, lake
-from lam_models.adapters.manifest import JobState, intent_key
+from lam_models import catalog
+from lam_models import delta_tables
+from lam_models.adapters import delta_spark, failpoints
 from lam_models.adapters.spark import get_spark
-from lam_models.contracts import table_columns
 from lam_models.scoring.predict import ScoringConfig, make_predict_fn
 from lam_models.settings import Settings, get_settings
 
@@ -24,50 +25,44 @@ class ScoreResult:
     rows_in: int = 0
     rows_out: int = 0
     model_version: str | None = None
-    run_key: str | None = None
     seconds: float = 0.0
 
 
 def run(settings: Settings | None = None, model_version: str | None = None) -> ScoreResult:
-    """Score every bronze news file not scored yet with the production (or pinned) model version."""
+    """Score every bronze news row not scored yet with the production (or pinned) model version."""
     settings = settings or get_settings()
-    state = JobState.for_job(settings.lake_root, "score", "news")
-    bronze = lake.table_dir(settings.lake_root, "bronze/news")
-    intent = state.pending()
-    if intent is None:
-        version = ScoringConfig.from_settings(settings, threads=1, version=model_version).model_version
-        done = set(state.committed().get("files", []))
-        todo = [str(p.relative_to(bronze)) for p in lake.parquet_files(bronze) if str(p.relative_to(bronze)) not in done]
-        if not todo:
-            return ScoreResult()
-        intent = {"files": todo, "model_version": version}
-        state.begin(intent)
+    bronze = catalog.BRONZE["news"].path(settings.lake_root)
+    if not delta_tables.is_table(bronze):
+        return ScoreResult()
     began = time.perf_counter()
     spark = get_spark(settings, "lam-score")
-    pinned = None if intent["model_version"].startswith("base:") else intent["model_version"]
-    config = ScoringConfig.from_settings(settings, threads=int(spark.conf.get("spark.task.cpus", "1")), version=pinned)
-    result = ScoreResult(files=len(intent["files"]), model_version=config.model_version, run_key=intent_key(intent))
-    silver = lake.table_dir(settings.lake_root, "silver/news")
-    lake.remove_run_files(silver, result.run_key)
-    result.rows_in, result.rows_out = _score(spark, settings, config, [bronze / f for f in intent["files"]], result.run_key)
-    lake.publish(lake.staging_dir(settings.lake_root, "silver", result.run_key), silver, result.run_key)
-    failpoints.hit("score.before_commit")
-    committed = state.committed()
-    state.commit({"files": sorted(set(committed.get("files", [])) | set(intent["files"])),
-                  "runs": committed.get("runs", [])[-99:] + [asdict(result)]})
-    lake.discard(lake.staging_dir(settings.lake_root, "silver", result.run_key))
+    config = ScoringConfig.from_settings(settings, threads=int(spark.conf.get("spark.task.cpus", "1")), version=model_version)
+    result = ScoreResult()
+
+    def write_batch(news, txn: list) -> None:
+        files, rows_in = len(news.inputFiles()), news.count()
+        silver = catalog.SILVER_NEWS.path(settings.lake_root)
+        metadata = {"job": "score", "name": "news", "txn": txn, "files": files, "rows_in": rows_in, "model_version": config.model_version}
+        delta_spark.append_once(by_event_date(score_frame(settings, config, news, rows_in)), silver, txn[0], txn[1],
+                                catalog.SILVER_NEWS.partition_by, metadata)
+        rows_out = written_rows(silver, txn)
+        if rows_out != rows_in:
+            raise RuntimeError(f"scoring wrote {rows_out} rows for {rows_in} bronze rows")
+        failpoints.hit("score.before_commit")
+        result.files, result.rows_in, result.rows_out = result.files + files, result.rows_in + rows_in, result.rows_out + rows_out
+        result.model_version = config.model_version
+
+    delta_spark.drain(delta_spark.read_stream(spark, bronze), catalog.checkpoint(settings.lake_root, "score", "news"), "lam-score", write_batch)
     result.seconds = round(time.perf_counter() - began, 3)
     return result
 
 
-def _score(spark, settings: Settings, config: ScoringConfig, files, run_key: str) -> tuple[int, int]:
-    bronze_root = lake.table_dir(settings.lake_root, "bronze/news")
-    news = spark.read.option("basePath", str(bronze_root)).parquet(*[str(f) for f in files])
-    rows_in = news.count()
-    rows_out = write_staged(spark, settings, score_frame(settings, config, news, rows_in), run_key)
-    if rows_out != rows_in:
-        raise RuntimeError(f"scoring wrote {rows_out} rows for {rows_in} bronze rows")
-    return rows_in, rows_out
+def written_rows(table, txn: list) -> int:
+    """Rows the commit of Delta transaction ``txn`` added (by this attempt or by the crashed one it replays)."""
+    for commit in delta_tables.history(table):
+        if commit["userMetadata"].get("txn") == txn:
+            return int(commit.get("operationMetrics", {}).get("numOutputRows", 0))
+    return 0
 
 
 def score_frame(settings: Settings, config: ScoringConfig, news, rows: int):
@@ -85,14 +80,12 @@ def score_frame(settings: Settings, config: ScoringConfig, news, rows: int):
     parallelism = max(1, min(news.sparkSession.sparkContext.defaultParallelism, rows // 2000 + 1))
     scored = news.repartition(parallelism, "id").withColumn("scores", udf("headline")).select("*", "scores.*")
     scored = _with_sentiment(scored, config.has_sentiment).withColumn("model_version", F.lit(config.model_version))
-    return scored.select(*table_columns("silver_news"))
+    return scored.select(*catalog.SILVER_NEWS.columns)
 
 
-def write_staged(spark, settings: Settings, silver, run_key: str) -> int:
-    """Write silver rows into the run's staging folder (one file per event date); returns the rows written."""
-    staged = lake.staging_dir(settings.lake_root, "silver", run_key)
-    silver.repartition(1, "event_date").sortWithinPartitions("published_at", "id").write.mode("overwrite").partitionBy("event_date").parquet(str(staged))
-    return spark.read.parquet(str(staged)).count()
+def by_event_date(silver):
+    """Silver rows laid out for writing: one file per event date, in time order."""
+    return silver.repartition(1, "event_date").sortWithinPartitions("published_at", "id")
 
 
 def _with_sentiment(scored, has_sentiment: bool):

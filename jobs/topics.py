@@ -18,7 +18,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from lam_models.adapters import lake
+from lam_models import catalog
+from lam_models import delta_tables
 
 if TYPE_CHECKING:  # importing this module stays cheap: jobs/nightly.py (and so the DAG files) import it
     import pandas as pd
@@ -49,11 +50,9 @@ def read_silver(lake_root: Path, max_rows: int, embedding_version: str) -> tuple
     import pandas as pd
     import pyarrow.dataset as ds
 
-    table = lake.table_dir(lake_root, "silver/news")
-    files = [str(p) for p in lake.parquet_files(table)] if table.is_dir() else []
-    if not files:
+    dataset = delta_tables.dataset(catalog.SILVER_NEWS.path(lake_root))
+    if dataset is None:
         return pd.DataFrame(columns=COLUMNS), None
-    dataset = ds.dataset(files, format="parquet")
     versions = dataset.to_table(columns=["model_version"]).column("model_version").to_pandas().value_counts()
     chosen = embedding_version if embedding_version in versions.index else str(versions.index[0])
     frame = dataset.to_table(columns=COLUMNS, filter=ds.field("model_version") == chosen).to_pandas()

@@ -10,7 +10,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from lam_models.adapters import lake
+from lam_models import catalog
+from lam_models import delta_tables
 from lam_models.alerting.feedback import HEADLINE_TABLES, FeedbackError, build_records, parse_relabels
 
 
@@ -20,7 +21,7 @@ def find_alert(lake_root: Path, alert_id: str) -> dict[str, Any]:
     Raises:
         FeedbackError: no alert has this id.
     """
-    table = lake.read_snapshot(lake.table_dir(Path(lake_root), "gold/alerts"))
+    table = delta_tables.read_frame(catalog.ALERTS.path(lake_root))
     rows = [] if table is None else table.loc[table["alert_id"] == alert_id, "record"].tolist()
     if not rows:
         size = 0 if table is None else len(table)
@@ -31,16 +32,14 @@ def find_alert(lake_root: Path, alert_id: str) -> dict[str, Any]:
 def find_headlines(lake_root: Path, ids: Iterable[str]) -> dict[str, str]:
     """Headline text by id from silver, then bronze (ids found nowhere are absent from the result)."""
     import pyarrow.compute as pc
-    import pyarrow.dataset as ds
 
     wanted, found = sorted(set(ids)), {}
-    for name in HEADLINE_TABLES:
-        files = lake.parquet_files(lake.table_dir(Path(lake_root), name))
+    for table_name in HEADLINE_TABLES:
+        rows = delta_tables.dataset(table_name.path(lake_root))
         todo = [i for i in wanted if i not in found]
-        if not files or not todo:
+        if rows is None or not todo:
             continue
-        table = ds.dataset([str(f) for f in files], format="parquet").to_table(
-            columns=["id", "headline"], filter=pc.field("id").isin(todo))
+        table = rows.to_table(columns=["id", "headline"], filter=pc.field("id").isin(todo))
         for hid, text in zip(table.column("id").to_pylist(), table.column("headline").to_pylist()):
             found.setdefault(hid, text)
     return found

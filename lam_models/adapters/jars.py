@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -9,7 +10,9 @@ from pathlib import Path
 from lam_models.files import staged_folder
 
 POMS_DIR = Path(__file__).resolve().parents[2] / "scripts" / "maven"
-JAR_SETS = ("broker", "spark")
+JAR_SETS = ("broker", "spark", "delta")
+SPARK_JAR_SETS = ("spark", "delta")
+_VERSIONED = re.compile(r"^(?P<artifact>.+?)-\d+\.[^-]*(?:-[^-]*)?\.jar$")
 
 
 class MissingJarsError(RuntimeError):
@@ -21,7 +24,7 @@ def jar_dir(jars_root: Path, name: str) -> Path:
 
 
 def ensure_jars(jars_root: Path, name: str) -> list[Path]:
-    """Resolve jar set ``name`` (broker|spark) with ``mvn dependency:copy-dependencies`` once."""
+    """Resolve jar set ``name`` (broker|spark|delta) with ``mvn dependency:copy-dependencies`` once."""
     target = jar_dir(jars_root, name)
     marker = target / ".complete"
     if not marker.exists():
@@ -39,7 +42,14 @@ def ensure_jars(jars_root: Path, name: str) -> list[Path]:
     return sorted(target.glob("*.jar"))
 
 
+def artifact_name(jar: str) -> str:
+    """``jackson-core-2.13.5.jar`` -> ``jackson-core``: the artifact, whatever its version."""
+    match = _VERSIONED.match(jar)
+    return match["artifact"] if match else jar
+
+
 def spark_connector_jars(jars_root: Path, pyspark_jars: Path) -> list[Path]:
-    """The connector jars Spark lacks (pyspark already ships scala, hadoop, lz4, ...)."""
-    present = {p.name for p in pyspark_jars.glob("*.jar")}
-    return [p for p in ensure_jars(jars_root, "spark") if p.name not in present]
+    """The Kafka connector and Delta jars Spark lacks. An artifact pyspark already ships (scala, hadoop,
+    jackson, parquet, ...) is never added again, not even in the older version Delta's pom names."""
+    present = {artifact_name(p.name) for p in pyspark_jars.glob("*.jar")}
+    return [p for name in SPARK_JAR_SETS for p in ensure_jars(jars_root, name) if artifact_name(p.name) not in present]

@@ -1,4 +1,4 @@
-"""SparkSession for the jobs: the Kafka connector jars, UTC, Arrow batches sized from settings.
+"""SparkSession for the jobs: the Kafka connector and Delta Lake jars, UTC, Arrow batches sized from settings.
 
 ``local[*]`` by default; a ``k8s://`` master (set in settings) runs the same jobs on Kubernetes,
 where the image already carries the jars.
@@ -34,6 +34,8 @@ def get_spark(settings: Settings, app_name: str):
         SparkSession.builder.master(settings.spark.master)
         .appName(app_name)
         .config("spark.jars", ",".join(str(j) for j in jars))
+        .config("spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension")
+        .config("spark.sql.catalog.spark_catalog", "org.apache.spark.sql.delta.catalog.DeltaCatalog")
         .config("spark.driver.memory", settings.spark.driver_memory)
         .config("spark.sql.shuffle.partitions", str(settings.spark.shuffle_partitions))
         .config("spark.sql.session.timeZone", "UTC")

@@ -14,11 +14,12 @@ from collections.abc import Iterable
 from datetime import datetime, timezone
 from typing import Any
 
+from lam_models import catalog
 from lam_models.contracts import load_contract
 from lam_models.sentiment.data import LABELS
 
 VERDICTS = ("useful", "false-alarm")
-HEADLINE_TABLES = ("silver/news", "bronze/news")
+HEADLINE_TABLES = (catalog.SILVER_NEWS, catalog.BRONZE["news"])
 """Where a relabelled headline's text is looked up, first match wins."""
 
 
@@ -66,7 +67,7 @@ def build_records(alert: dict[str, Any], verdict: str, relabels: dict[str, str],
         raise FeedbackError(f"verdict {verdict!r} is not one of {list(VERDICTS)}")
     missing = sorted(set(relabels) - set(texts))
     if missing:
-        raise FeedbackError(f"unknown headline id(s) {missing}: not in {' or '.join(HEADLINE_TABLES)}")
+        raise FeedbackError(f"unknown headline id(s) {missing}: not in {' or '.join(t.name for t in HEADLINE_TABLES)}")
     stamp = ts.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
     basis = json.dumps([alert["alert_id"], verdict, sorted(relabels.items()), analyst, stamp])
     feedback_id = hashlib.sha256(basis.encode("utf-8")).hexdigest()[:32]

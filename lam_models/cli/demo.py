@@ -114,11 +114,12 @@ def _deliver_alerts(s) -> dict:
 
 
 def _print_summary(s, summaries: list[dict], delivered: dict, version: str, seconds: float) -> None:
-    from lam_models.adapters.lake import read_snapshot, table_dir
+    from lam_models import catalog
+    from lam_models.delta_tables import read_frame
     from lam_models.registry.store import read_json
 
     by_step = {row["step"]: row for row in summaries}
-    alerts = read_snapshot(table_dir(s.lake_root, "gold/alerts"))
+    alerts = read_frame(catalog.ALERTS.path(s.lake_root))
     console.rule("lam demo summary")
     for step in ("ingest_news", "ingest_interactions", "score", "monitor", "recommend"):
         row = by_step.get(step, {})
@@ -128,11 +129,9 @@ def _print_summary(s, summaries: list[dict], delivered: dict, version: str, seco
         for record in (json.loads(r) for r in alerts.sort_values("window_start").tail(8)["record"]):
             top = record["evidence"][0]["headline"] if record["evidence"] else "-"
             console.print(f"alert {record['key']:14} {record['window_start']} {record['severity']:6} neg={record['figures']['negative_share']:.2f}  “{top}”")
-    recs_dir = table_dir(s.lake_root, "gold/recommendations")
-    latest = sorted(recs_dir.glob("run_date=*"))[-1:] if recs_dir.exists() else []
-    if latest:
-        recs = read_snapshot(latest[0]).head(3)
-        for row in recs.itertuples():
+    recs = read_frame(catalog.RECOMMENDATIONS.path(s.lake_root))
+    if recs is not None:
+        for row in recs[recs["run_date"] == recs["run_date"].max()].head(3).itertuples():
             console.print(f"user {row.user_id}: top-5 {list(row.items[:5])}")
     test = read_json(s.registry_root, version, "metrics.json").get("test", {})
     console.print(f"model {version}: accuracy={test.get('accuracy', float('nan')):.3f} macro-F1={test.get('macro_f1', float('nan')):.3f}")

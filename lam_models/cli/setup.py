@@ -12,7 +12,7 @@ app = typer.Typer(help="Install non-Python dependencies into the cache.", no_arg
 
 @app.command("jars")
 def jars() -> None:
-    """Resolve the Kafka broker and Spark connector jars with Maven (once; cached)."""
+    """Resolve the Kafka broker, Spark connector and Delta Lake jars with Maven (once; cached)."""
     for name in JAR_SETS:
         found = guarded(lambda name=name: ensure_jars(settings().jars_dir, name))
         console.print(f"{name}: {len(found)} jars in {settings().jars_dir / name}")

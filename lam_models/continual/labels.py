@@ -152,13 +152,11 @@ def read_table(lake_root: Path) -> pd.DataFrame:
 
 def read_bronze(lake_root: Path) -> pd.DataFrame:
     """Every valid record of the labels topic (``<lake>/bronze/labels``), table-shaped."""
-    folder = Path(lake_root) / "bronze" / "labels"
-    files = sorted(folder.rglob("*.parquet")) if folder.is_dir() else []
-    if not files:
-        return frame_from_records([])
-    frame = pd.concat([pd.read_parquet(f, columns=[c for c in TABLE_COLUMNS if c != "text_hash"]) for f in files],
-                      ignore_index=True)
-    return frame_from_records(frame.to_dict("records"))
+    from lam_models import catalog
+    from lam_models.delta_tables import read_frame
+
+    frame = read_frame(catalog.BRONZE["labels"].path(lake_root), columns=[c for c in TABLE_COLUMNS if c != "text_hash"])
+    return frame_from_records([] if frame is None else frame.to_dict("records"))
 
 
 def land(lake_root: Path, incoming: pd.DataFrame) -> MergeResult:

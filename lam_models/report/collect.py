@@ -15,6 +15,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from lam_models import catalog
+from lam_models import delta_tables
 from lam_models.monitor.config import MonitorConfig
 from lam_models.report.topics_data import read_topic_daily, read_topic_model, topic_table
 
@@ -93,18 +95,9 @@ def collect(lake_root: Path, registry_root: Path | None = None, recsys_evaluatio
     return data
 
 
-def _dataset(path: Path):
-    """A pyarrow dataset of a (hive-partitioned) table folder, or None when it holds no data file."""
-    import pyarrow.dataset as ds
-
-    if not path.is_dir() or not any(path.rglob("*.parquet")):
-        return None
-    return ds.dataset(str(path), format="parquet", partitioning="hive")
-
-
 def read_silver_summary(lake_root: Path) -> dict[str, Any] | None:
     """Row count, event-time span, label counts (when scored) and model versions of ``silver/news``."""
-    dataset = _dataset(lake_root / "silver" / "news")
+    dataset = delta_tables.dataset(catalog.SILVER_NEWS.path(lake_root))
     if dataset is None:
         return None
     names = set(dataset.schema.names)
@@ -124,21 +117,16 @@ def read_silver_summary(lake_root: Path) -> dict[str, Any] | None:
 
 def read_windows(lake_root: Path) -> pd.DataFrame | None:
     """The monitor's window snapshot (``gold/monitor_windows``), ``window_start`` as UTC timestamps."""
-    path = lake_root / "gold" / "monitor_windows" / "snapshot.parquet"
-    if not path.is_file():
-        return None
-    return _normalise_windows(pd.read_parquet(path))
+    frame = delta_tables.read_frame(catalog.MONITOR_WINDOWS.path(lake_root))
+    return None if frame is None else _normalise_windows(frame)
 
 
 def windows_from_silver(lake_root: Path, config: MonitorConfig) -> pd.DataFrame | None:
     """Window aggregates recomputed with the pure monitor from scored silver headlines (no alerts)."""
     from lam_models.monitor import compute_windows, evaluate_windows
 
-    dataset = _dataset(lake_root / "silver" / "news")
-    if dataset is None:
-        return None
-    frame = dataset.to_table(columns=["id", "tickers", "headline", "published_at", "label", "score"]).to_pandas()
-    if frame.empty:
+    frame = delta_tables.read_frame(catalog.SILVER_NEWS.path(lake_root), columns=["id", "tickers", "headline", "published_at", "label", "score"])
+    if frame is None or frame.empty:
         return None
     frame["published_at"] = _utc(frame["published_at"])
     return _normalise_windows(evaluate_windows(compute_windows(frame, config.window_sizes), config))
@@ -159,10 +147,9 @@ def _normalise_windows(frame: pd.DataFrame) -> pd.DataFrame:
 
 def read_alerts(lake_root: Path) -> pd.DataFrame | None:
     """Alerts snapshot flattened from each row's full ``record`` JSON, newest window first."""
-    path = lake_root / "gold" / "alerts" / "snapshot.parquet"
-    if not path.is_file():
+    snapshot = delta_tables.read_frame(catalog.ALERTS.path(lake_root))
+    if snapshot is None:
         return None
-    snapshot = pd.read_parquet(path)
     return alerts_frame([json.loads(r) for r in snapshot["record"]])
 
 
@@ -190,25 +177,32 @@ def alerts_frame(records: list[dict[str, Any]]) -> pd.DataFrame:
     return frame.sort_values(["window_start", "key", "window_size"], ascending=[False, True, True], ignore_index=True)
 
 
-def read_runs(lake_root: Path) -> pd.DataFrame | None:
-    """Totals of every job's recorded run history (``_state/<job>/<name>/committed.json``).
+RUN_TABLES = (*catalog.BRONZE.values(), catalog.SILVER_NEWS)
+"""Tables whose Delta commits carry the run figures of the jobs writing them (ingest, score, rescore)."""
+
+
+def read_runs(lake_root: Path, last: int = 100) -> pd.DataFrame | None:
+    """Totals of every job's recent runs, from the ``userMetadata`` of the Delta commits they made.
 
     Returns:
-        One row per (job, name) with ``runs`` and the sum of each numeric run field
-        (ingest: ``records_in``, ``bronze``, ``deadletter``, ``already_ingested``; score: ``rows_out`` ...)
-        and ``reasons`` (ingest: merged dead-letter reason counts). None when no job has committed.
+        One row per (job, name) with ``runs`` and the sum of each numeric run field over the ``last``
+        runs (ingest: ``records_in``, ``bronze``, ``deadletter``, ``already_ingested``; score:
+        ``rows_in``; every job: ``rows_out``, the rows its commits wrote) and ``reasons`` (ingest:
+        merged dead-letter reason counts). None when no job has committed.
     """
+    history: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for table in RUN_TABLES:
+        for commit in delta_tables.history(table.path(lake_root)):
+            meta = commit["userMetadata"]
+            if "job" in meta and "name" in meta:
+                metrics = commit.get("operationMetrics") or {}
+                written = int(metrics.get("numOutputRows", metrics.get("num_added_rows", 0)))  # Spark's name, delta-rs's name
+                history.setdefault((meta["job"], meta["name"]), []).append({**meta, "rows_out": written})
     rows = []
-    for path in sorted((lake_root / "_state").glob("*/*/committed.json")):
-        try:
-            history = json.loads(path.read_text()).get("runs", [])
-        except (OSError, ValueError):
-            continue
-        if not history:
-            continue
-        row: dict[str, Any] = {"job": path.parent.parent.name, "name": path.parent.name, "runs": len(history)}
+    for (job, name), runs in sorted(history.items()):
+        row: dict[str, Any] = {"job": job, "name": name, "runs": len(runs[:last])}
         reasons: dict[str, int] = {}
-        for run in history:
+        for run in runs[:last]:
             for key, value in run.items():
                 if isinstance(value, (int, float)) and not isinstance(value, bool) and key != "seconds":
                     row[key] = row.get(key, 0) + value
@@ -221,7 +215,7 @@ def read_runs(lake_root: Path) -> pd.DataFrame | None:
 
 def read_deadletter(lake_root: Path) -> pd.DataFrame | None:
     """Dead-lettered records by topic and reason kind (the text before the first ':'), most first."""
-    dataset = _dataset(lake_root / "deadletter")
+    dataset = delta_tables.dataset(catalog.DEADLETTER.path(lake_root))
     if dataset is None:
         return None
     frame = dataset.to_table(columns=["kafka_topic", "reason"]).to_pandas()

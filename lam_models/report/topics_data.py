@@ -11,6 +11,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from lam_models import catalog
+from lam_models import delta_tables
+
 TREND_STEPS = ("D", "W-MON", "MS", "QS", "YS")
 """Bin sizes tried, finest first, for the per-topic trend (the first that fits ``max_points``)."""
 
@@ -38,20 +41,11 @@ def read_topic_daily(lake_root: Path) -> pd.DataFrame | None:
         ``topic_id`` (int, -1 included), ``day`` (UTC timestamp), ``count``, ``negative_count``
         (NaN where no headline of the bin has a sentiment label); None without topic columns.
     """
-    import pyarrow.dataset as ds
-
-    table = lake_root / "silver" / "news"
-    if not table.is_dir() or not any(table.rglob("*.parquet")):
+    dataset = delta_tables.dataset(catalog.SILVER_NEWS.path(lake_root))
+    if dataset is None or "topic_id" not in dataset.schema.names:
         return None
-    parts = []
-    for fragment in ds.dataset(str(table), format="parquet", partitioning="hive").get_fragments():
-        names = fragment.physical_schema.names
-        if "topic_id" in names:
-            columns = ["published_at", "topic_id"] + (["label"] if "label" in names else [])
-            parts.append(fragment.to_table(columns=columns).to_pandas())
-    if not parts:
-        return None
-    frame = pd.concat(parts, ignore_index=True)
+    columns = ["published_at", "topic_id"] + (["label"] if "label" in dataset.schema.names else [])
+    frame = dataset.to_table(columns=columns).to_pandas()
     if "label" not in frame:
         frame["label"] = None
     published = pd.to_datetime(frame["published_at"])

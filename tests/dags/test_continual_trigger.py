@@ -28,8 +28,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from lam_models import catalog
 from tests.conftest import DATA_DIR, make_settings
 from tests.dags import AIRFLOW, REPO, airflow_env, migrate, run_airflow
+from tests.lake_tables import append
 from tests.records import DAY0
 
 pytestmark = pytest.mark.integration
@@ -137,9 +139,7 @@ def scored(seed: int, n: int, first: datetime, version: str, shift: float = 0.0,
 
 
 def write_silver(settings, frame: pd.DataFrame, part: int) -> None:
-    folder = settings.lake_root / "silver" / "news" / f"event_date={part}"
-    folder.mkdir(parents=True, exist_ok=True)
-    frame.to_parquet(folder / f"part-test-{part:05d}.parquet", index=False)
+    append(catalog.path(settings.lake_root, "silver/news"), frame.assign(event_date=str(part)), partition_by=["event_date"])
 
 
 def phrasebank_labels(per_class: int) -> list[dict]:

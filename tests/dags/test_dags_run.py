@@ -19,12 +19,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from lam_models import catalog
+from lam_models.delta_tables import read_frame
 from lam_models.adapters.kafka_admin import read_topic_since
-from lam_models.adapters.lake import parquet_files, read_snapshot, table_dir
 from lam_models.adapters.producers import encode, movielens_messages, produce
 from lam_models.datasets import fetch
 from tests.conftest import DATA_DIR, make_settings
 from tests.dags import airflow_env, latest_xcoms, run_airflow, run_state
+from tests.lake_tables import data_files, read
 from tests.records import DAY0, good_news
 
 pytestmark = pytest.mark.integration
@@ -67,15 +69,14 @@ def dags_test(home: Path, settings, tmp_path: Path, *args: str) -> str:
 
 
 def table(settings, name: str) -> pd.DataFrame:
-    path = table_dir(settings.lake_root, name)
-    return pd.read_parquet(path) if parquet_files(path) else pd.DataFrame()
+    return read(catalog.path(settings.lake_root, name))
 
 
 def snapshot(settings) -> dict[str, str]:
     """Every published data file of the pipeline's tables with its sha256."""
     return {
         str(path.relative_to(settings.lake_root)): hashlib.sha256(path.read_bytes()).hexdigest()
-        for name in TABLES for path in parquet_files(table_dir(settings.lake_root, name))
+        for name in TABLES for path in data_files(catalog.path(settings.lake_root, name))
     }
 
 
@@ -139,7 +140,7 @@ def test_nightly_runs_every_step_alerts_on_the_burst_and_reads_a_late_headline_t
     assert (silver.loc[silver["id"].str.startswith("spike-"), "label"] == "negative").all(), "the model reads a profit warning"
 
     monitored = xcoms[("monitor", "return_value")]
-    alerts = read_snapshot(table_dir(s.lake_root, "gold/alerts"))
+    alerts = read_frame(catalog.path(s.lake_root, "gold/alerts"))
     sent = [json.loads(v) for v in read_topic_since(s, s.topics.alerts, {})]
     assert monitored["rows"] == 48 and monitored["windows"] > 0
     assert monitored["published"] == len(sent) == monitored["alerts"] == len(alerts)
@@ -148,11 +149,12 @@ def test_nightly_runs_every_step_alerts_on_the_burst_and_reads_a_late_headline_t
     assert {a["key"] for a in sent if a["kind"] == "ticker"} == {"ticker:NFLX"}, "the burst alerts its ticker, no other"
     [burst] = [a for a in sent if a["key"] == "ticker:NFLX" and a["window_size"] == "1h"]
     assert burst["window_start"] == burst_start and burst["figures"]["count"] == 12
-    windows = read_snapshot(table_dir(s.lake_root, "gold/monitor_windows"))
+    windows = read_frame(catalog.path(s.lake_root, "gold/monitor_windows"))
     assert windows.loc[(windows["key"] == "market") & (windows["window_size"] == "1d"), "count"].sum() == 48
 
     recommended = xcoms[("recommend", "return_value")]
-    recs = pd.read_parquet(table_dir(s.lake_root, "gold/recommendations") / f"run_date={NEXT_DAY}")
+    recs = table(s, "gold/recommendations")
+    recs = recs[recs["run_date"] == NEXT_DAY]
     users = table(s, "bronze/interactions")["user_id"].nunique()
     assert recommended["users"] == users == len(recs) and recs["user_id"].is_unique
     assert all(len(set(items)) == len(items) == 5 for items in recs["items"])
@@ -213,7 +215,7 @@ def test_backfill_rescores_its_range_with_the_pinned_version_and_a_rerun_changes
     assert {k: v for k, v in snapshot(s).items() if k in later_files} == later_files, "files outside the range are untouched"
     assert first[("monitor", "return_value")]["rows"] == 20, "the monitor re-evaluated the re-scored rows"
     before = snapshot(s)
-    gold = {name: read_snapshot(table_dir(s.lake_root, name)) for name in ("gold/alerts", "gold/monitor_windows")}
+    gold = {name: read_frame(catalog.path(s.lake_root, name)) for name in ("gold/alerts", "gold/monitor_windows")}
 
     dags_test(airflow_home, s, tmp_path, "backfill", "-c", pinned)
 
@@ -224,7 +226,7 @@ def test_backfill_rescores_its_range_with_the_pinned_version_and_a_rerun_changes
     assert second[("monitor", "return_value")]["published"] == 0
     assert snapshot(s) == before, "a second backfill of the same range changes no table file"
     for name, frame in gold.items():
-        again = read_snapshot(table_dir(s.lake_root, name))
+        again = read_frame(catalog.path(s.lake_root, name))
         assert (frame is None and again is None) or frame.sort_values(list(frame.columns[:4])).reset_index(drop=True).equals(
             again.sort_values(list(frame.columns[:4])).reset_index(drop=True)), f"{name} changed on the rerun"
 

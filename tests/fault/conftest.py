@@ -21,8 +21,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from lam_models.adapters.lake import parquet_files, read_json, read_snapshot, table_dir
+from lam_models import catalog
+from lam_models.delta_tables import transaction_version
 from tests.conftest import REPO
+from tests.lake_tables import read
 
 FIGURES_FILE = Path(os.environ["LAM_FAULT_FIGURES"]) if os.environ.get("LAM_FAULT_FIGURES") else None
 SUBPROCESS_TIMEOUT_S = 240
@@ -43,7 +45,7 @@ def figures():
     yield collected
     if not collected or FIGURES_FILE is None:
         return
-    existing = read_json(FIGURES_FILE, default={}) or {}
+    existing = json.loads(FIGURES_FILE.read_text()) if FIGURES_FILE.is_file() else {}
     sections = existing.get("sections", {})
     stamp = datetime.now(timezone.utc).isoformat(timespec="seconds")
     for name, values in collected.items():
@@ -61,8 +63,7 @@ def _totals(sections: dict[str, dict]) -> dict:
 # ---------------------------------------------------------------- lake readers
 
 def read_table(settings, table: str) -> pd.DataFrame:
-    path = table_dir(settings.lake_root, table)
-    return pd.read_parquet(path) if parquet_files(path) else pd.DataFrame()
+    return read(catalog.path(settings.lake_root, table))
 
 
 def bronze(settings) -> pd.DataFrame:
@@ -86,8 +87,8 @@ def silver(settings) -> pd.DataFrame:
 
 
 def alerts_snapshot(settings) -> pd.DataFrame:
-    frame = read_snapshot(table_dir(settings.lake_root, "gold/alerts"))
-    return pd.DataFrame() if frame is None else _sorted(frame, ["alert_id"])
+    frame = read(catalog.path(settings.lake_root, "gold/alerts"))
+    return frame if frame.empty else _sorted(frame, ["alert_id"])
 
 
 def _sorted(frame: pd.DataFrame, by: list[str]) -> pd.DataFrame:
@@ -196,16 +197,47 @@ def _kill_group(process: subprocess.Popen) -> None:
 # ---------------------------------------------------------------- invariants at the crash point
 
 def state_files(settings) -> list[str]:
-    root = settings.lake_root / "_state"
-    return sorted(str(p.relative_to(root)) for p in root.rglob("*.json")) if root.exists() else []
+    """The Spark checkpoint files the jobs have written (each batch's planned offsets, each committed batch)."""
+    root = settings.lake_root / "_checkpoints"
+    return sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file() and p.parent.name in ("offsets", "commits")) if root.exists() else []
+
+
+def committed_batch(settings, job: str, source: str) -> int | None:
+    """The last batch the job's streaming read committed (its checkpoint's commit log), None before any."""
+    commits = catalog.checkpoint(settings.lake_root, job, source) / "commits"
+    done = [int(p.name) for p in commits.iterdir() if p.name.isdigit()] if commits.is_dir() else []
+    return max(done) if done else None
+
+
+def committed_offsets(settings, topic: str) -> dict[int, int]:
+    """Per partition, the offset the ingest's last committed batch read up to (from Spark's checkpoint)."""
+    batch = committed_batch(settings, "ingest", topic)
+    if batch is None:
+        return {}
+    lines = (catalog.checkpoint(settings.lake_root, "ingest", topic) / "offsets" / str(batch)).read_text().splitlines()
+    return {int(p): int(o) for p, o in json.loads(lines[2])[topic].items()}
+
+
+def planned(settings, job: str, source: str):
+    """A test's wait condition: the job's streaming read has recorded its first batch's offsets."""
+    return lambda: (catalog.checkpoint(settings.lake_root, job, source) / "offsets" / "0").exists()
+
+
+def _query_app(settings, job: str, source: str) -> str:
+    query_id = json.loads((catalog.checkpoint(settings.lake_root, job, source) / "metadata").read_text())["id"]
+    return f"lam-{job}-{query_id}"
 
 
 def assert_ingest_offsets_not_ahead(settings) -> None:
-    """Every offset below the committed ingest position is in bronze or dead-letter already."""
-    committed = read_json(settings.lake_root / "_state" / "ingest" / settings.topics.news / "committed.json", default={}) or {}
-    offsets = {int(p): int(o) for p, o in committed.get("offsets", {}).items()}
+    """Every offset below the committed ingest position is in bronze or dead-letter already, and every
+    batch the checkpoint committed holds its Delta transactions in both tables."""
+    offsets = {p: o for p, o in committed_offsets(settings, settings.topics.news).items() if o}
     if not offsets:
         return
+    batch, app = committed_batch(settings, "ingest", settings.topics.news), _query_app(settings, "ingest", settings.topics.news)
+    for table in ("bronze/news", "deadletter"):
+        written = transaction_version(catalog.path(settings.lake_root, table), app)
+        assert written is not None and written >= batch, f"{table} behind the checkpoint"
     seen: set[tuple[int, int]] = set()
     for frame in (read_table(settings, "bronze/news"), read_table(settings, "deadletter")):
         if not frame.empty:
@@ -215,12 +247,10 @@ def assert_ingest_offsets_not_ahead(settings) -> None:
 
 
 def assert_score_files_not_ahead(settings) -> None:
-    """Every bronze file the scoring job committed has all its rows in silver."""
-    committed = read_json(settings.lake_root / "_state" / "score" / "news" / "committed.json", default={}) or {}
-    files = committed.get("files", [])
-    if not files:
+    """Every batch the scoring job's checkpoint committed has its silver commit (its Delta transaction)."""
+    batch = committed_batch(settings, "score", "news")
+    if batch is None:
         return
-    bronze_root = table_dir(settings.lake_root, "bronze/news")
-    wanted = set(pd.concat([pd.read_parquet(bronze_root / f, columns=["id"]) for f in files])["id"])
-    have = set(read_table(settings, "silver/news")["id"]) if parquet_files(table_dir(settings.lake_root, "silver/news")) else set()
-    assert wanted <= have, f"score committed {len(wanted - have)} rows that are not in silver"
+    app = _query_app(settings, "score", "news")
+    written = transaction_version(catalog.path(settings.lake_root, "silver/news"), app)
+    assert written is not None and written >= batch, f"score committed batch {batch} without its silver rows"

@@ -15,9 +15,8 @@ import pytest
 from jobs import ingest
 from lam_models.adapters.broker import _alive
 from lam_models.adapters.kafka_admin import OffsetReader, read_topic_since
-from lam_models.adapters.lake import read_json
 from lam_models.adapters.producers import produce
-from tests.fault.conftest import bronze, deadletter
+from tests.fault.conftest import bronze, committed_offsets, deadletter, planned
 from tests.records import good_news
 
 pytestmark = [pytest.mark.integration, pytest.mark.fault]
@@ -92,7 +91,7 @@ def test_broker_restart_mid_ingest_loses_and_duplicates_nothing(kafka_settings, 
     s = kafka_settings
     n = 3000
     produce(s, s.topics.news, _spread(good_news(n, days=3)), progress=False)
-    pending = s.lake_root / "_state" / "ingest" / s.topics.news / "pending.json"
+    batch_planned = planned(s, "ingest", s.topics.news)
     outcome: dict = {}
 
     def run():
@@ -104,9 +103,9 @@ def test_broker_restart_mid_ingest_loses_and_duplicates_nothing(kafka_settings, 
     job = threading.Thread(target=run, daemon=True)
     job.start()
     deadline = time.monotonic() + 120
-    while not pending.exists() and job.is_alive() and time.monotonic() < deadline:
+    while not batch_planned() and job.is_alive() and time.monotonic() < deadline:
         time.sleep(0.02)
-    assert pending.exists() or "result" in outcome, "the ingest never planned its ranges"
+    assert batch_planned() or "result" in outcome, "the ingest never planned its ranges"
     down_s = _restart(broker, hard=False)
     _settle(job, 300)
 
@@ -114,11 +113,11 @@ def test_broker_restart_mid_ingest_loses_and_duplicates_nothing(kafka_settings, 
     rows = bronze(s)
     assert len(rows) == n and rows["id"].is_unique, f"{len(rows)} rows, {rows['id'].nunique()} ids for {n} records"
     assert deadletter(s).empty, "no record was judged a duplicate"
-    committed = read_json(s.lake_root / "_state" / "ingest" / s.topics.news / "committed.json")
+    committed = committed_offsets(s, s.topics.news)
     with OffsetReader(s, s.topics.news) as offsets:
         end = offsets.latest()
     assert len([o for o in end.values() if o]) > 1, "the records span partitions"
-    assert {int(p): o for p, o in committed["offsets"].items()} == {p: o for p, o in end.items() if o}, "committed to the end, not beyond"
+    assert {p: o for p, o in committed.items() if o} == {p: o for p, o in end.items() if o}, "committed to the end, not beyond"
     assert ingest.run("news", s).records_in == 0
     figures["broker_restart_mid_ingest"] = {
         "records_tried": n, "rejected": 0, "lost": n - int(rows["id"].nunique()), "duplicates": len(rows) - int(rows["id"].nunique()),

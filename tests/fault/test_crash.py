@@ -16,12 +16,12 @@ import shutil
 import pytest
 
 from jobs import ingest, monitor, score
+from lam_models import catalog
+from lam_models.delta_tables import is_table, read_frame
 from lam_models.adapters.kafka_admin import ensure_topics, read_topic_since
-from lam_models.adapters.lake import read_snapshot, table_dir
 from lam_models.adapters.producers import produce
 from tests.badrecords import mixed_traffic
 from tests.conftest import make_settings
-from tests.unit.test_no_pickle import pickle_like_files
 from tests.fault.conftest import (
     CHAIN,
     MONITOR,
@@ -33,11 +33,13 @@ from tests.fault.conftest import (
     deadletter,
     job_env,
     kill_when,
+    planned,
     python_cmd,
     run_to_failpoint,
     silver,
     state_files,
 )
+from tests.unit.test_no_pickle import pickle_like_files
 
 pytestmark = [pytest.mark.integration, pytest.mark.fault]
 
@@ -98,18 +100,16 @@ def test_ingest_and_score_survive_kill_9_at_random_moments_and_at_every_failpoin
     env = job_env(s)
     crashes = []
 
-    staging = s.lake_root / "_staging" / "bronze"
-    crashes.append({"job": "ingest", **_random_kill(s, 1, INGEST_ONLY, "bronze staging appears", staging.exists, 0.0, 2.0)})
+    crashes.append({"job": "ingest", **_random_kill(s, 1, INGEST_ONLY, "batch offsets recorded", planned(s, "ingest", s.topics.news), 0.0, 2.0)})
     _check_crash_point(s)
 
-    for failpoint in ("ingest.before_publish", "ingest.before_commit"):
-        run_to_failpoint(python_cmd(INGEST_ONLY), env, failpoint)  # each replays the plan the first run recorded
+    for failpoint in ("ingest.before_deadletter", "ingest.before_commit"):
+        run_to_failpoint(python_cmd(INGEST_ONLY), env, failpoint)  # each replays the batch the first run recorded
         _check_crash_point(s)
         crashes.append({"job": "ingest", "failpoint": failpoint, "killed": True, "state_at_kill": state_files(s)})
-    assert len(bronze(s)) == len(frames["bronze"]), "before_commit: published, not committed"
+    assert len(bronze(s)) == len(frames["bronze"]), "before_commit: written, batch not committed"
 
-    score_plan = s.lake_root / "_state" / "score" / "news" / "pending.json"
-    crashes.append({"job": "ingest+score", **_random_kill(s, 2, CHAIN, "score plan recorded", score_plan.exists, 0.0, 5.0)})
+    crashes.append({"job": "ingest+score", **_random_kill(s, 2, CHAIN, "score batch recorded", planned(s, "score", "news"), 0.0, 5.0)})
     _check_crash_point(s)
 
     run_to_failpoint(python_cmd(CHAIN), env, "score.before_commit")
@@ -125,12 +125,12 @@ def test_ingest_and_score_survive_kill_9_at_random_moments_and_at_every_failpoin
 @pytest.fixture(scope="module")
 def monitor_reference(broker, spark, tmp_path_factory):
     """Synthetic scored silver with an injected spike, and the uninterrupted monitor run over it."""
-    from tests.integration.test_monitor_job import SPIKE, write_silver
     from lam_models.monitor.synthetic import make_scored_headlines
+    from tests.integration.test_monitor_job import SPIKE, write_silver
 
     ref = make_settings(tmp_path_factory.mktemp("monitor-ref"))
     ensure_topics(ref)
-    write_silver(ref, make_scored_headlines(3000, days=20, n_tickers=6, spikes=(SPIKE,), seed=3), "a")
+    write_silver(ref, make_scored_headlines(3000, days=20, n_tickers=6, spikes=(SPIKE,), seed=3))
     result = monitor.run(ref)
     assert result.alerts >= 1 and result.published == result.alerts
     return ref, _monitor_outputs(ref)
@@ -138,7 +138,7 @@ def monitor_reference(broker, spark, tmp_path_factory):
 
 def _monitor_outputs(s) -> dict:
     on_topic = [json.loads(v) for v in read_topic_since(s, s.topics.alerts, {})]
-    windows = read_snapshot(table_dir(s.lake_root, "gold/monitor_windows"))
+    windows = read_frame(catalog.path(s.lake_root, "gold/monitor_windows"))
     return {
         "topic": sorted((a["alert_id"], a["revision"], a["fingerprint"]) for a in on_topic),
         "alerts": alerts_snapshot(s),
@@ -149,7 +149,7 @@ def _monitor_outputs(s) -> dict:
 def _monitor_scenario(ref, tmp_path_factory, name: str):
     s = make_settings(tmp_path_factory.mktemp(name))  # own alerts topic: the topic is output here
     ensure_topics(s)
-    shutil.copytree(table_dir(ref.lake_root, "silver/news"), table_dir(s.lake_root, "silver/news"))
+    shutil.copytree(catalog.path(ref.lake_root, "silver/news"), catalog.path(s.lake_root, "silver/news"))
     return s
 
 
@@ -175,8 +175,8 @@ def _monitor_recover_and_compare(s, want: dict) -> None:
 def test_monitor_survives_a_random_kill_9_and_its_failpoint(monitor_reference, tmp_path_factory, figures):
     ref, want = monitor_reference
     s = _monitor_scenario(ref, tmp_path_factory, "monitor-crashes")
-    windows = table_dir(s.lake_root, "gold/monitor_windows") / "snapshot.parquet"  # written just before the sends
-    crash = {"job": "monitor", **_random_kill(s, 3, MONITOR, "window table written", windows.exists, 0.0, 0.4)}
+    windows = catalog.path(s.lake_root, "gold/monitor_windows")  # written just before the sends
+    crash = {"job": "monitor", **_random_kill(s, 3, MONITOR, "window table written", lambda: is_table(windows), 0.0, 0.4)}
     crash["alerts_on_topic_at_kill"] = len(read_topic_since(s, s.topics.alerts, {}))
     _monitor_crash_point(s)
 

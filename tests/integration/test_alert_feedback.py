@@ -12,14 +12,15 @@ import pytest
 from typer.testing import CliRunner
 
 from jobs import ingest, monitor
+from lam_models import catalog
 from lam_models.adapters.kafka_admin import read_topic_since
-from lam_models.adapters.lake import parquet_files, table_dir
 from lam_models.cli import alerts as alerts_cli
 from lam_models.continual import labels as label_table
 from lam_models.continual.loop import continual_config, load_new_labels
-from lam_models.sentiment.data import LABELS
 from lam_models.monitor.synthetic import TopicBurst, make_scored_headlines
+from lam_models.sentiment.data import LABELS
 from tests.integration.test_monitor_job import write_silver
+from tests.lake_tables import read
 
 pytestmark = pytest.mark.integration
 
@@ -38,7 +39,7 @@ def on_topic(settings, topic: str) -> list[dict]:
 def test_feedback_round_trip(kafka_settings, spark, monkeypatch, tmp_path):
     s = kafka_settings
     frame = make_scored_headlines(5000, days=20, n_tickers=10, n_topics=4, bursts=(BURST,), seed=6)
-    write_silver(s, frame, "a")
+    write_silver(s, frame)
     monitor.run(s)
     alert = next(a for a in on_topic(s, s.topics.alerts) if a["kind"] == "topic" and a["key"] == "topic:2")
     headline = alert["evidence"][0]
@@ -50,7 +51,7 @@ def test_feedback_round_trip(kafka_settings, spark, monkeypatch, tmp_path):
     (label,) = on_topic(s, s.topics.labels)
     assert (label["text"], label["label"], label["ref_id"], label["source"]) == (headline["headline"], "neutral", headline["id"], "analyst:ana")
     assert ingest.run("labels", s).bronze == 1
-    bronze = pd.concat(pd.read_parquet(f) for f in parquet_files(table_dir(s.lake_root, "bronze/labels")))
+    bronze = read(catalog.path(s.lake_root, "bronze/labels"))
     assert bronze[["id", "text", "label"]].values.tolist() == [[label["id"], headline["headline"], "neutral"]]
     assert label_table.land(s.lake_root, label_table.read_bronze(s.lake_root)).new == 1
     new = load_new_labels(s.model_copy(update={"home": tmp_path}), continual_config(s))

@@ -11,21 +11,20 @@ import pandas as pd
 import pytest
 
 from jobs import ingest
-from lam_models.adapters.lake import parquet_files, table_dir
+from lam_models import catalog
 from lam_models.adapters.producers import produce
+from tests.lake_tables import read
 from tests.records import DAY0, bad_news_messages, expected_reason_kinds, good_news
 
 pytestmark = pytest.mark.integration
 
 
 def bronze(settings) -> pd.DataFrame:
-    path = table_dir(settings.lake_root, "bronze/news")
-    return pd.read_parquet(path) if parquet_files(path) else pd.DataFrame()
+    return read(catalog.path(settings.lake_root, "bronze/news"))
 
 
 def deadletter(settings) -> pd.DataFrame:
-    path = table_dir(settings.lake_root, "deadletter")
-    return pd.read_parquet(path) if parquet_files(path) else pd.DataFrame()
+    return read(catalog.path(settings.lake_root, "deadletter"))
 
 
 @pytest.mark.parametrize("native", [False, True], ids=["python-parser", "native-fast-path"])
@@ -58,18 +57,18 @@ def test_good_and_bad_records_land_in_bronze_and_deadletter(kafka_settings, spar
     assert len(bronze(s)) == 50 and bronze(s)["id"].is_unique
 
 
-def test_crash_before_manifest_commit_reruns_to_identical_bronze(kafka_settings, spark):
+def test_crash_before_the_batch_commit_reruns_to_identical_bronze(kafka_settings, spark):
     s = kafka_settings
     produce(s, s.topics.news, good_news(30), progress=False)
     env = {**os.environ, "LAM_FAILPOINT": "ingest.before_commit", **s.to_env()}
     crashed = subprocess.run([sys.executable, "-m", "jobs.ingest", "--topic", "news"], env=env, capture_output=True, text=True)
     assert crashed.returncode == -9, crashed.stderr[-2000:]
     before = bronze(s).sort_values("id").reset_index(drop=True)
-    assert len(before) == 30, "the crash happened after the output was published"
+    assert len(before) == 30, "the crash happened after the output was written"
 
     rerun = ingest.run("news", s)
 
-    assert rerun.records_in == 30 and rerun.bronze == 30, "the rerun replays exactly the recorded range"
+    assert rerun.records_in == 30 and rerun.bronze == 30, "the rerun replays exactly the recorded batch"
     after = bronze(s).sort_values("id").reset_index(drop=True)
     pd.testing.assert_frame_equal(before, after)
     assert ingest.run("news", s).records_in == 0

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-import pandas as pd
 import pytest
 
 from jobs import ingest
-from lam_models.adapters.lake import parquet_files, table_dir
+from lam_models import catalog
 from lam_models.adapters.producers import encode, produce
 from lam_models.continual import labels
 from lam_models.sentiment.data import LabelledTexts, fetch_phrasebank
+from tests.lake_tables import read
 
 pytestmark = pytest.mark.integration
 
@@ -36,9 +36,9 @@ def test_label_records_land_once_per_text_and_bad_ones_are_dead_lettered(kafka_s
 
     assert (result.records_in, result.bronze, result.deadletter) == (35, 31, 4) and result.reconciled
     assert result.reasons == {"schema": 2, "timestamp without timezone": 1, "malformed json": 1}
-    dead = pd.read_parquet(table_dir(s.lake_root, "deadletter"))
+    dead = read(catalog.path(s.lake_root, "deadletter"))
     assert {bytes(v) for v in dead["value"]} == {value for _, value, _ in messages[-4:]}, "kept byte for byte"
-    assert len(pd.read_parquet(table_dir(s.lake_root, "bronze/labels"))) == 31
+    assert len(read(catalog.path(s.lake_root, "bronze/labels"))) == 31
 
     landed = labels.land(s.lake_root, labels.read_bronze(s.lake_root))
     table = labels.read_table(s.lake_root)
@@ -50,4 +50,4 @@ def test_label_records_land_once_per_text_and_bad_ones_are_dead_lettered(kafka_s
     again = ingest.run("labels", s)
     assert (again.bronze, again.reasons) == (0, {"duplicate id": 5})
     assert labels.land(s.lake_root, labels.read_bronze(s.lake_root)).new == 0
-    assert len(parquet_files(table_dir(s.lake_root, "bronze/labels"))) >= 1
+    assert len(read(catalog.path(s.lake_root, "bronze/labels"))) == 31

@@ -20,7 +20,7 @@ COMPARED = ("alert_id", "kind", "key", "window_start", "state", "figures", "topi
 def test_spark_topic_windows_match_the_pure_detector_and_the_burst_is_one_topic_alert(kafka_settings, spark):
     s = kafka_settings.model_copy(update={"monitor": kafka_settings.monitor.model_copy(update={"multi_ticker_weight": "split"})})
     frame = make_scored_headlines(8000, days=30, n_tickers=12, n_topics=5, bursts=(BURST,), seed=4)
-    write_silver(s, frame, "a")
+    write_silver(s, frame)
 
     result = monitor.run(s)
 

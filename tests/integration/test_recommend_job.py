@@ -8,12 +8,18 @@ import pandas as pd
 import pytest
 
 from jobs import ingest, recommend
-from lam_models.adapters.lake import table_dir
+from lam_models import catalog
 from lam_models.adapters.producers import movielens_messages, produce
 from lam_models.datasets import fetch
 from tests.conftest import make_settings
+from tests.lake_tables import read
 
 pytestmark = pytest.mark.integration
+
+
+def run_date_rows(settings, table: str, run_date: str) -> pd.DataFrame:
+    rows = read(catalog.path(settings.lake_root, table))
+    return rows[rows["run_date"] == run_date].reset_index(drop=True)
 
 
 def test_top_k_for_every_user_and_similar_items(broker, spark, tmp_path):
@@ -28,15 +34,15 @@ def test_top_k_for_every_user_and_similar_items(broker, spark, tmp_path):
 
     result = recommend.run(s, run_date=date(2024, 3, 5))
 
-    recs = pd.read_parquet(table_dir(s.lake_root, "gold/recommendations") / "run_date=2024-03-05")
-    bronze = pd.read_parquet(table_dir(s.lake_root, "bronze/interactions"))
+    recs = run_date_rows(s, "gold/recommendations", "2024-03-05")
+    bronze = read(catalog.path(s.lake_root, "bronze/interactions"))
     assert len(recs) == result.users == bronze["user_id"].nunique() and recs["user_id"].is_unique
     assert all(len(items) == 10 and len(set(items)) == 10 for items in recs["items"])
     seen = bronze.groupby("user_id")["item_id"].agg(set)
     assert all(not (set(row.items) & seen[row.user_id]) for row in recs.itertuples()), "seen items are excluded"
     assert all(list(scores) == sorted(scores, reverse=True) for scores in recs["scores"])
-    similar = pd.read_parquet(table_dir(s.lake_root, "gold/similar_items") / "run_date=2024-03-05")
+    similar = run_date_rows(s, "gold/similar_items", "2024-03-05")
     assert len(similar) == result.items and result.cold_items > 0, "catalogue items without interactions are ranked too"
 
     recommend.run(s, run_date=date(2024, 3, 5))
-    assert len(list((table_dir(s.lake_root, "gold/recommendations") / "run_date=2024-03-05").glob("*.parquet"))) == 1
+    assert len(run_date_rows(s, "gold/recommendations", "2024-03-05")) == result.users, "a rerun replaces its run date's rows"

@@ -7,11 +7,12 @@ import pandas as pd
 import pytest
 
 from jobs import ingest, score
-from lam_models.adapters.lake import table_dir
+from lam_models import catalog
 from lam_models.adapters.producers import produce
 from lam_models.registry.pointers import production_version, rollback
 from lam_models.scoring.predict import SENTIMENT_COLUMNS, ScoringConfig, load_encoder, score_texts
 from tests.integration.test_score import promote_untrained_version
+from tests.lake_tables import read
 from tests.records import good_news
 
 pytestmark = pytest.mark.integration
@@ -32,7 +33,7 @@ def test_rollback_restores_the_previous_version_for_the_next_scoring_run(kafka_s
     ingest.run("news", s)
     after = score.run(s)
     assert after.model_version == previous and after.rows_out == 8
-    silver = pd.read_parquet(table_dir(s.lake_root, "silver/news"))
+    silver = read(catalog.path(s.lake_root, "silver/news"))
     assert silver.groupby("model_version").size().to_dict() == {current: 8, previous: 8}
     rescored = silver[silver["model_version"] == previous].sort_values("id")
     encoder, names = load_encoder(ScoringConfig.from_settings(s, threads=1))

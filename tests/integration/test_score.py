@@ -7,9 +7,10 @@ import pandas as pd
 import pytest
 
 from jobs import ingest, score
-from lam_models.adapters.lake import table_dir
+from lam_models import catalog
 from lam_models.adapters.producers import produce
 from lam_models.scoring.predict import ScoringConfig, load_encoder, score_texts
+from tests.lake_tables import read
 from tests.records import good_news
 
 pytestmark = pytest.mark.integration
@@ -22,7 +23,7 @@ def test_score_writes_unit_vectors_equal_to_direct_call(kafka_settings, spark):
 
     result = score.run(s)
 
-    silver = pd.read_parquet(table_dir(s.lake_root, "silver/news")).sort_values("id").reset_index(drop=True)
+    silver = read(catalog.path(s.lake_root, "silver/news")).sort_values("id").reset_index(drop=True)
     assert result.rows_out == 24 and len(silver) == 24 and silver["id"].is_unique
     vectors = np.stack(silver["embedding"].to_numpy())
     assert vectors.shape == (24, 384)
@@ -58,7 +59,7 @@ def test_score_writes_sentiment_equal_to_direct_call(kafka_settings, spark):
 
     result = score.run(s)
 
-    silver = pd.read_parquet(table_dir(s.lake_root, "silver/news")).sort_values("id").reset_index(drop=True)
+    silver = read(catalog.path(s.lake_root, "silver/news")).sort_values("id").reset_index(drop=True)
     assert result.model_version == version and set(silver["model_version"]) == {version}
     probs = silver[["p_negative", "p_neutral", "p_positive"]].to_numpy()
     np.testing.assert_allclose(probs.sum(axis=1), 1.0, atol=1e-5)

@@ -9,11 +9,12 @@ import pandas as pd
 import pytest
 
 from jobs import ingest, score
-from lam_models.adapters.lake import table_dir
+from lam_models import catalog
 from lam_models.adapters.producers import produce
 from lam_models.scoring.predict import ScoringConfig, load_encoder, load_topics, score_texts
 from lam_models.topics import TopicConfig, TopicModel
 from lam_models.topics.store import save_model
+from tests.lake_tables import read
 from tests.records import DAY0, encode
 
 pytestmark = pytest.mark.integration
@@ -34,7 +35,7 @@ def news(start: int, n: int) -> list[tuple[bytes, bytes, int]]:
 
 
 def silver(settings) -> pd.DataFrame:
-    return pd.read_parquet(table_dir(settings.lake_root, "silver/news")).sort_values("id").reset_index(drop=True)
+    return read(catalog.path(settings.lake_root, "silver/news")).sort_values("id").reset_index(drop=True)
 
 
 def test_score_writes_topic_columns_equal_to_direct_call(kafka_settings, spark):

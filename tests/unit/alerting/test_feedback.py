@@ -9,7 +9,7 @@ from datetime import datetime, timezone
 import pandas as pd
 import pytest
 
-from lam_models.adapters import lake
+from lam_models import catalog
 from lam_models.adapters import alert_feedback
 from lam_models.alerting import feedback as fb
 from lam_models.alerting.feedback_stats import BY_SETTING, BY_TOPIC, latest_verdicts, precision
@@ -17,6 +17,7 @@ from lam_models.contracts import load_contract
 from lam_models.monitor.alerts import detect_alerts
 from lam_models.monitor.config import MonitorConfig, detector_id
 from lam_models.monitor.synthetic import TopicBurst, make_scored_headlines
+from tests.lake_tables import append
 
 TS = datetime(2024, 3, 1, 12, tzinfo=timezone.utc)
 
@@ -38,12 +39,10 @@ def alerts(scored) -> list[dict]:
 def lake_root(tmp_path, scored, alerts):
     """A lake with the alerts table and the headlines split between silver and bronze."""
     root = tmp_path / "lake"
-    lake.replace_snapshot(lake.table_dir(root, "gold/alerts"), pd.DataFrame({
+    append(catalog.path(root, "gold/alerts"), pd.DataFrame({
         "alert_id": [a["alert_id"] for a in alerts], "record": [json.dumps(a) for a in alerts]}))
-    for name, part in (("silver/news", scored.iloc[:3000]), ("bronze/news", scored.iloc[3000:])):
-        folder = lake.table_dir(root, name) / "event_date=2024-01-01"
-        folder.mkdir(parents=True)
-        part[["id", "headline"]].to_parquet(folder / "part-run1-0.parquet", index=False)
+    append(catalog.path(root, "silver/news"), scored.iloc[:3000][["id", "headline"]])
+    append(catalog.path(root, "bronze/news"), scored.iloc[3000:][["id", "headline"]])
     return root
 
 

@@ -9,10 +9,12 @@ import numpy as np
 import pandas as pd
 
 from jobs import drift_check
+from lam_models import catalog
 from lam_models.continual import labels
 from lam_models.registry.pointers import promote
 from lam_models.registry.store import write_version
 from lam_models.settings import Settings
+from tests.lake_tables import append
 
 START = datetime(2024, 3, 10, tzinfo=UTC)
 END = START + timedelta(days=1)
@@ -49,9 +51,7 @@ def scored(seed: int, n: int, first: datetime, version: str, shift: float = 0.0,
 
 
 def write_silver(settings: Settings, frame: pd.DataFrame, part: int) -> None:
-    folder = settings.lake_root / "silver" / "news" / f"event_date={part}"
-    folder.mkdir(parents=True, exist_ok=True)
-    frame.to_parquet(folder / f"part-{part:05d}.parquet", index=False)
+    append(catalog.path(settings.lake_root, "silver/news"), frame.assign(event_date=str(part)), partition_by=["event_date"])
 
 
 def test_unshifted_interval_does_not_trigger_and_a_shifted_one_does(tmp_path: Path) -> None:
@@ -81,11 +81,9 @@ def test_new_labels_since_promotion_trigger_without_enough_scored_rows(tmp_path:
     quiet = drift_check.run(s, START, END)
     assert not quiet.trigger and quiet.new_labels == 0 and "drift not judged" in quiet.note
 
-    bronze = s.lake_root / "bronze" / "labels" / "event_date=2026-01-01"
-    bronze.mkdir(parents=True)
     fresh = labels.frame_from_records([{"id": f"n{i}", "text": f"New label {i}", "label": "negative", "source": "t",
                                         "ts": recent} for i in range(5)]).drop(columns="text_hash")
-    fresh.to_parquet(bronze / "part-00000.parquet", index=False)
+    append(catalog.path(s.lake_root, "bronze/labels"), fresh.assign(event_date="2026-01-01"), partition_by=["event_date"])
     loud = drift_check.run(s, START, END)
     assert loud.trigger and loud.landed_labels == 5 and loud.reasons == ["5 new labels >= 5"]
     assert drift_check.run(s, START, END).landed_labels == 0, "landing the bronze rows again changes nothing"

@@ -9,7 +9,8 @@ import pandas as pd
 import pytest
 
 from jobs import recommend
-from lam_models.adapters.lake import table_dir
+from lam_models import catalog
+from lam_models.delta_tables import is_table, read_frame
 from lam_models.recsys.store import MODEL_NAME
 from lam_models.registry.pointers import production_version, rollback
 from lam_models.registry.store import list_versions
@@ -25,9 +26,8 @@ def settings(tmp_path, tiny_config):
 
 
 def served(settings, day: date = DAY) -> set[str]:
-    recs = pd.read_parquet(table_dir(settings.lake_root, "gold/recommendations") / f"run_date={day.isoformat()}")
-    similar = pd.read_parquet(table_dir(settings.lake_root, "gold/similar_items") / f"run_date={day.isoformat()}")
-    return set(recs["model_version"]) | set(similar["model_version"])
+    recs, similar = (read_frame(t.path(settings.lake_root)) for t in (catalog.RECOMMENDATIONS, catalog.SIMILAR_ITEMS))
+    return {v for frame in (recs, similar) for v in frame.loc[frame["run_date"] == day.isoformat(), "model_version"]}
 
 
 def test_the_gate_refuses_a_candidate_trained_on_shuffled_items(settings, world):
@@ -67,4 +67,4 @@ def test_no_production_is_served_when_the_first_candidate_fails_the_floor(settin
     result = recommend.run(strict, DAY, world["events"].iloc[:40], (world["items"], world["emb"]))
     assert result.candidate and not result.promoted and "coverage beyond its floor" in result.gate
     assert result.model is None and "no production" in result.skipped
-    assert not table_dir(strict.lake_root, "gold/recommendations").exists()
+    assert not is_table(catalog.RECOMMENDATIONS.path(strict.lake_root))

@@ -13,9 +13,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from lam_models.adapters import lake
+from lam_models import catalog
 from lam_models.monitor import MonitorConfig, compute_windows, detect_alerts, evaluate_windows
 from lam_models.monitor.synthetic import InjectedSpike, make_scored_headlines
+from tests.lake_tables import append
 
 START = pd.Timestamp("2024-03-01", tz="UTC")
 CONFIG = MonitorConfig()
@@ -74,22 +75,19 @@ def topic_ids(headlines: pd.Series) -> np.ndarray:
 
 
 def write_silver(lake_root: Path, frame: pd.DataFrame) -> None:
-    table = lake_root / "silver" / "news"
     ids = topic_ids(frame["headline"])
     out = frame.assign(event_date=frame["published_at"].dt.strftime("%Y-%m-%d"),
                        embedding=[np.zeros(4, dtype=np.float32)] * len(frame),
                        topic_id=ids, topic_prob=np.where(ids >= 0, 0.9, 0.0).astype(np.float32))
-    for day, part in out.groupby("event_date"):
-        folder = table / f"event_date={day}"
-        folder.mkdir(parents=True, exist_ok=True)
-        part.drop(columns="event_date").to_parquet(folder / "part-run0-00000.parquet", index=False)
+    append(catalog.SILVER_NEWS.path(lake_root), out, partition_by=["event_date"],
+           metadata={"job": "score", "name": "news", "files": 30, "rows_in": len(out), "model_version": "sentiment-x", "seconds": 9.0})
 
 
 def write_monitor_outputs(lake_root: Path, frame: pd.DataFrame) -> list[dict]:
     evaluated = evaluate_windows(compute_windows(frame, CONFIG.window_sizes), CONFIG)
-    lake.replace_snapshot(lake_root / "gold" / "monitor_windows", evaluated[WINDOW_COLUMNS])
+    append(catalog.MONITOR_WINDOWS.path(lake_root), evaluated[WINDOW_COLUMNS])
     alerts = detect_alerts(frame, CONFIG)
-    lake.replace_snapshot(lake_root / "gold" / "alerts", pd.DataFrame({
+    append(catalog.ALERTS.path(lake_root), pd.DataFrame({
         "alert_id": [a["alert_id"] for a in alerts], "key": [a["key"] for a in alerts],
         "window_start": [a["window_start"] for a in alerts], "state": [a["state"] for a in alerts],
         "severity": [a["severity"] for a in alerts], "revision": [a["revision"] for a in alerts],
@@ -97,26 +95,20 @@ def write_monitor_outputs(lake_root: Path, frame: pd.DataFrame) -> list[dict]:
     return alerts
 
 
-def write_ingest_state(lake_root: Path, n_news: int) -> dict[str, int]:
+def write_ingest_runs(lake_root: Path, n_news: int) -> dict[str, int]:
     reasons = {"schema": 7, "malformed json": 3, "duplicate id": 12}
     dead = sum(reasons.values())
-    news_runs = [{"topic": "news", "records_in": n_news + dead, "bronze": n_news, "deadletter": dead, "already_ingested": 0,
-                  "reasons": reasons, "run_key": "aaaa", "seconds": 4.2, "ranges": []}]
-    inter_runs = [{"topic": "interactions", "records_in": 1000, "bronze": 998, "deadletter": 2, "already_ingested": 0,
-                   "reasons": {"bad timestamp": 2}, "run_key": "bbbb", "seconds": 1.0, "ranges": []}]
-    lake.atomic_write_json(lake_root / "_state" / "ingest" / "news" / "committed.json", {"offsets": {}, "runs": news_runs})
-    lake.atomic_write_json(lake_root / "_state" / "ingest" / "interactions" / "committed.json", {"offsets": {}, "runs": inter_runs})
-    lake.atomic_write_json(lake_root / "_state" / "score" / "news" / "committed.json", {"files": [], "runs": [
-        {"files": 30, "rows_in": n_news, "rows_out": n_news, "model_version": "sentiment-x", "run_key": "cccc", "seconds": 9.0}]})
+    runs = {"news": {"topic": "news", "records_in": n_news + dead, "bronze": n_news, "deadletter": dead, "already_ingested": 0,
+                     "reasons": reasons, "seconds": 4.2},
+            "interactions": {"topic": "interactions", "records_in": 1000, "bronze": 998, "deadletter": 2, "already_ingested": 0,
+                             "reasons": {"bad timestamp": 2}, "seconds": 1.0}}
+    for topic, run in runs.items():  # the ingest job's commit (a token row here) carries the run's figures
+        append(catalog.BRONZE[topic].path(lake_root), pd.DataFrame({"kafka_offset": [0]}), metadata={"job": "ingest", "name": topic, **run})
     rows = [("news", f"{kind}: detail {i}") for kind, n in reasons.items() for i in range(n)]
     rows += [("interactions", "bad timestamp: 'ts' is not ISO-8601")] * 2
-    for topic in ("news", "interactions"):
-        mine = [r for t, r in rows if t == topic]
-        folder = lake_root / "deadletter" / f"kafka_topic={topic}"
-        folder.mkdir(parents=True, exist_ok=True)
-        pd.DataFrame({"kafka_partition": np.zeros(len(mine), dtype=np.int32), "kafka_offset": np.arange(len(mine)),
-                      "key": [None] * len(mine), "value": [b"{}"] * len(mine), "reason": mine}
-                     ).to_parquet(folder / "part-aaaa-00000.parquet", index=False)
+    append(catalog.DEADLETTER.path(lake_root), pd.DataFrame({
+        "kafka_topic": [t for t, _ in rows], "kafka_partition": np.zeros(len(rows), dtype=np.int32), "kafka_offset": np.arange(len(rows)),
+        "key": [None] * len(rows), "value": [b"{}"] * len(rows), "reason": [r for _, r in rows]}), partition_by=["kafka_topic"])
     return {**reasons, "bad timestamp": 2}
 
 
@@ -180,7 +172,7 @@ def build_lake(root: Path, models: bool = True) -> FakeLake:
     frame = scored_headlines()
     write_silver(lake_root, frame)
     alerts = write_monitor_outputs(lake_root, frame)
-    reasons = write_ingest_state(lake_root, len(frame))
+    reasons = write_ingest_runs(lake_root, len(frame))
     evaluation = registry_root / "recsys" / "evaluation.json"
     if models:
         write_registry(registry_root)

@@ -127,8 +127,7 @@ def test_topic_inputs_come_back_with_silver_counts(fake_lake, report_data):
 def test_silver_without_topic_columns_gives_no_topic_inputs(tmp_path):
     from lam_models.report.topics_data import read_topic_daily
 
-    frame = scored_headlines()
-    folder = tmp_path / "lake" / "silver" / "news" / "event_date=2024-03-01"
-    folder.mkdir(parents=True)
-    frame.to_parquet(folder / "old.parquet", index=False)
+    from tests.lake_tables import append
+
+    append(tmp_path / "lake" / "silver" / "news", scored_headlines())
     assert read_topic_daily(tmp_path / "lake") is None

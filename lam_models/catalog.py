@@ -1,0 +1,66 @@
+"""The lake's tables, declared once: name -> location under ``lake_root``, partitioning, schema.
+
+Every job, reader and test finds a table here instead of spelling its path; the columns and the
+partitioning of the typed tables come from ``schemas/tables/``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from lam_models.contracts import load_table_schema, table_columns
+
+
+@dataclass(frozen=True)
+class Table:
+    """One lake table: its name (also its folder under the lake root) and its declared schema."""
+
+    name: str
+    schema: str | None = None
+    partitions: tuple[str, ...] = ()
+
+    @property
+    def partition_by(self) -> list[str]:
+        """Partition columns: the schema file's when the table has one, else the declared ones."""
+        return list(load_table_schema(self.schema).get("partition_by", [])) if self.schema else list(self.partitions)
+
+    @property
+    def columns(self) -> list[str]:
+        if self.schema is None:
+            raise ValueError(f"table {self.name} has no schema in schemas/tables/")
+        return table_columns(self.schema)
+
+    def path(self, lake_root: Path | str) -> Path:
+        return Path(lake_root) / self.name
+
+
+BRONZE = {kind: Table(f"bronze/{kind}", f"bronze_{kind}") for kind in ("news", "interactions", "labels")}
+DEADLETTER = Table("deadletter", "deadletter")
+SILVER_NEWS = Table("silver/news", "silver_news")
+MONITOR_WINDOWS = Table("gold/monitor_windows")
+ALERTS = Table("gold/alerts")
+RECOMMENDATIONS = Table("gold/recommendations", partitions=("run_date",))
+SIMILAR_ITEMS = Table("gold/similar_items", partitions=("run_date",))
+DEDUP_INDEX = {kind: Table(f"_index/{kind}") for kind in BRONZE}
+
+TABLES = {t.name: t for t in (*BRONZE.values(), DEADLETTER, SILVER_NEWS, MONITOR_WINDOWS, ALERTS, RECOMMENDATIONS,
+                              SIMILAR_ITEMS, *DEDUP_INDEX.values())}
+
+
+def checkpoint(lake_root: Path | str, job: str, source: str) -> Path:
+    """Where a job's incremental read of ``source`` keeps its progress (Spark's checkpoint, next to the tables)."""
+    return Path(lake_root) / "_checkpoints" / job / source
+
+
+def table(name: str) -> Table:
+    """The declared table ``name`` (e.g. ``"silver/news"``); a clear error for an unknown one."""
+    try:
+        return TABLES[name]
+    except KeyError:
+        raise KeyError(f"no lake table {name!r}; declared: {sorted(TABLES)}") from None
+
+
+def path(lake_root: Path | str, name: str) -> Path:
+    """Location of table ``name`` under ``lake_root``."""
+    return table(name).path(lake_root)
