@@ -18,6 +18,7 @@ import pandas as pd
 from lam_models import catalog
 from lam_models import delta_tables
 from lam_models.monitor.config import MonitorConfig
+from lam_models.report.lineage import read_lineage
 from lam_models.report.topics_data import read_topic_daily, read_topic_model, topic_table
 
 SENTIMENT_COLUMNS = ("label", "score")
@@ -44,6 +45,7 @@ class ReportData:
         sentiment: ``version_id``, ``production`` (bool), ``version`` (version.json), ``metrics`` (metrics.json).
         recsys: evaluation dict ``{"protocols": {protocol: {model: metrics}}, ...}`` plus ``source``.
         topics, topic_model, topic_daily: topic table, model summary, per-(topic, day) counts (``topics_data``).
+        lineage: windowed runs (backfills, re-scores) and the table versions they read (``lineage``).
     """
 
     generated_at: str
@@ -59,6 +61,7 @@ class ReportData:
     topics: pd.DataFrame | None = None
     topic_model: dict[str, Any] | None = None
     topic_daily: pd.DataFrame | None = None
+    lineage: pd.DataFrame | None = None
 
 
 def collect(lake_root: Path, registry_root: Path | None = None, recsys_evaluation: Path | None = None,
@@ -83,6 +86,7 @@ def collect(lake_root: Path, registry_root: Path | None = None, recsys_evaluatio
     data.alerts = read_alerts(lake_root)
     data.runs = read_runs(lake_root)
     data.deadletter = read_deadletter(lake_root)
+    data.lineage = read_lineage(lake_root)
     data.topic_daily = read_topic_daily(lake_root)
     if registry_root is not None:
         data.topic_model = read_topic_model(Path(registry_root))

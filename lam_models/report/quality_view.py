@@ -1,4 +1,5 @@
-"""Data-quality section: records ingested per topic, dead-lettered by reason, headlines scored."""
+"""Data-quality section: records ingested per topic, dead-lettered by reason, headlines scored, and what each
+backfill and re-score read."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from lam_models.report.markup import badge, count, esc, figure, section, table, 
 
 
 def quality_section(data: ReportData) -> str:
-    parts = [_ingest(data.runs), _deadletter(data), _scored(data)]
+    parts = [_ingest(data.runs), _deadletter(data), _scored(data), _lineage(data.lineage)]
     return section("quality", "Data quality", "".join(parts),
                    "Counts reconcile when records in = bronze + dead-letter + already ingested.")
 
@@ -80,3 +81,13 @@ def _scored(data: ReportData) -> str:
     else:
         body += unavailable("sentiment labels in silver/news", "The scoring job adds them.")
     return "<h3>Scored headlines</h3>" + body
+
+
+def _lineage(lineage: pd.DataFrame | None) -> str:
+    if lineage is None:
+        return "<h3>Backfills and re-scores</h3><p class=\"muted\">No time-window backfill or re-score has run.</p>"
+    rows = [[esc(r["committed"]), esc(r["job"]), f"<code>{esc(r['name'])}</code>", f"<code>{esc(r['table'])}@{r['version']}</code>",
+             esc(r["window"]), f"<code>{esc(r['read'])}</code>"] for r in lineage.to_dict("records")]
+    return ("<h3>Backfills and re-scores</h3>"
+            + table(["committed", "job", "run", "wrote", "window", "read (table@version)"], rows, table_id="lineage-table")
+            + '<p class="muted">Read those versions again with Delta time travel (<code>versionAsOf</code>) to reproduce a run.</p>')
