@@ -1,12 +1,13 @@
 """The nightly pipeline at scale: 100k headlines + 100k interactions through the real broker, time per stage.
 
 Runs exactly what the ``nightly`` DAG's tasks run (``jobs.nightly.run_step`` over every step of
-``STEPS``) on a fresh lake, after replaying into a local broker: the Benzinga headlines resampled with
-shifted dates (copy k is the whole set moved k * 4 weeks earlier, ids suffixed) up to ``--headlines``,
-and the MovieLens-100k ratings. Scores with the installed production sentiment version (copied into a
+``STEPS``) on a fresh lake, after replaying into a local broker: ``--headlines`` news messages (with
+``--distinct``: distinct headlines, the Benzinga ones then polarity-safe augmented variants over the last year;
+without: the Benzinga headlines resampled with shifted dates, copy k moved k * 4 weeks earlier), and the
+MovieLens-100k ratings. Scores with the installed production sentiment version (copied into a
 temporary registry) or, without one, the base encoder. Writes ``bench/results/nightly.json``.
 
-    python bench/nightly.py [--headlines 100000] [--port 19292]
+    python bench/nightly.py [--headlines 100000] [--distinct] [--direct] [--port 19292]
 """
 
 from __future__ import annotations
@@ -50,6 +51,37 @@ def headlines(data_dir: Path, n: int) -> list[tuple[bytes, bytes, int]]:
     return sorted(out, key=lambda m: m[2])
 
 
+def distinct_headlines(data_dir: Path, n: int, days: int = 365, seed: int = 0) -> list[tuple[bytes, bytes, int]]:
+    """n news messages with n distinct headlines: the readable Benzinga rows, then polarity-safe augmented variants
+    of them (numbers scaled by one factor, function words dropped; ``sentiment.augment``), each on its source row's
+    ticker at a uniform random time of the last ``days`` days, in time order."""
+    import random
+
+    from lam_models.sentiment.augment import Augmenter
+
+    rows = [h for h in read_benzinga(fetch("benzinga", data_dir)) if h.reject_reason is None]
+    augment, rng = Augmenter(prob=1.0, dropout=0.15), random.Random(seed)
+    seen: set[str] = set()
+    chosen: list[tuple[object, str]] = []
+    for attempt in range(50 * n):
+        if len(chosen) == n:
+            break
+        row = rows[attempt % len(rows)]
+        text = row.title if attempt < len(rows) else augment(row.title, rng)
+        if text not in seen:
+            seen.add(text)
+            chosen.append((row, text))
+    if len(chosen) < n:
+        raise ValueError(f"only {len(chosen)} distinct headlines could be made from {len(rows)} rows")
+    end = datetime.now(timezone.utc).replace(microsecond=0)
+    out = []
+    for i, (row, text) in enumerate(chosen):
+        published = end - timedelta(seconds=rng.randrange(days * 86_400))
+        record = {**news_record(row), "id": f"distinct-{i}", "headline": text, "published_at": published.isoformat()}
+        out.append((row.ticker.encode(), encode(record), int(published.timestamp() * 1000)))  # type: ignore[union-attr]
+    return sorted(out, key=lambda m: m[2])
+
+
 def copy_production(source: Path, target: Path) -> str | None:
     """The installed production sentiment version, copied into ``target`` and promoted there (None: no version)."""
     version = production_version(source) if source.is_dir() else None
@@ -85,6 +117,7 @@ def main() -> None:
     parser.add_argument("--data-dir", type=Path, default=Path(Settings().data_dir))
     parser.add_argument("--registry", type=Path, default=Path(Settings().registry_root), help="where the production version is taken from")
     parser.add_argument("--out", type=Path, default=REPO / "bench" / "results" / "nightly.json")
+    parser.add_argument("--distinct", action="store_true", help="distinct headlines (augmented variants) instead of date-shifted copies")
     parser.add_argument("--direct", action="store_true", help="also time the score step's model on the same headlines without Spark")
     args = parser.parse_args()
     from jobs.nightly import STEPS, run_step
@@ -98,7 +131,8 @@ def main() -> None:
                             topics=TopicSettings(news="bench-news", interactions="bench-interactions", alerts="bench-alerts"),
                             spark=SparkSettings(master="local[*]"))
         version = copy_production(args.registry, settings.registry_root)
-        news, ratings = headlines(args.data_dir, args.headlines), movielens_messages(fetch("movielens_100k", args.data_dir))
+        news = (distinct_headlines if args.distinct else headlines)(args.data_dir, args.headlines)
+        ratings = movielens_messages(fetch("movielens_100k", args.data_dir))
         broker = LocalBroker.from_settings(settings)
         _, stages["broker_start"] = timed(broker.start)
         try:
@@ -112,21 +146,24 @@ def main() -> None:
                 summary, seconds = timed(lambda: run_step(step.name, settings, start, end))
                 kept = {k: v for k, v in summary.items() if k not in ("step", "interval", "reasons", "dropped", "new", "retired")}
                 stages[step.name] = {**kept, "job_seconds": summary.get("seconds"), "seconds": seconds}
-                write_report(args.out, stages, len(news), len(ratings), version, began_all, load_before, complete=False)
+                write_report(args.out, stages, len(news), len(ratings), version, began_all, load_before, complete=False,
+                             distinct=args.distinct)
                 print(f"{step.name}: {seconds} s", flush=True)
         finally:
             broker.stop()
         if args.direct:
             stages["direct_scoring"] = direct_scoring(settings, news)
-    print(json.dumps(write_report(args.out, stages, len(news), len(ratings), version, began_all, load_before, complete=True), indent=2))
+    print(json.dumps(write_report(args.out, stages, len(news), len(ratings), version, began_all, load_before, complete=True,
+                                        distinct=args.distinct), indent=2))
 
 
 def write_report(out: Path, stages: dict, headlines: int, interactions: int, version: str | None, began: float,
-                 load_before: tuple, complete: bool) -> dict:
+                 load_before: tuple, complete: bool, distinct: bool = False) -> dict:
     """Write the results so far (after every stage, so a run cut short still leaves its numbers)."""
     scored = stages.get("score", {}).get("rows_out", 0)
     report = {
         "benchmark": "nightly", "complete": complete, "headlines": headlines, "interactions": interactions,
+        "distinct_headlines": distinct,
         "model_version": version or "base encoder",
         "stages_s": {name: (row if isinstance(row, float) else row["seconds"]) for name, row in stages.items()},
         "stages": stages, "score_texts_per_s": round(scored / stages["score"]["seconds"], 1) if scored else None,
