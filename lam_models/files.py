@@ -42,13 +42,19 @@ def replacing(path: Path) -> Iterator[Path]:
         raise
 
 
-def write_atomic(path: Path, data: str | bytes, mode: int = 0o666) -> None:
+def write_atomic(path: Path, data: str | bytes, mode: int = 0o666, durable: bool = False) -> None:
     """Replace ``path`` with ``data`` in one rename (see :func:`replacing`); ``mode`` applies from
-    creation (before the umask), so 0o600 keeps a secret owner-only from its first byte."""
+    creation (before the umask), so 0o600 keeps a secret owner-only from its first byte. ``durable``:
+    the data reaches the disk before the rename and the rename before returning (state a crash must not lose)."""
     with replacing(path) as tmp:
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
         with os.fdopen(fd, "wb") as handle:
             handle.write(data.encode() if isinstance(data, str) else data)
+            if durable:
+                handle.flush()
+                os.fsync(handle.fileno())
+    if durable:
+        fsync_dir(path.parent)
 
 
 def write_private(path: Path, data: str | bytes) -> None:

@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from lam_models.files import fsync_dir
+from lam_models.files import write_atomic
 
 
 @dataclass(frozen=True)
@@ -56,15 +55,7 @@ def intent_key(intent: dict[str, Any]) -> str:
 
 
 def _write_json(path: Path, payload: Any) -> None:
-    """Write JSON durably: temp file, fsync, rename over the target, fsync the folder."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    with open(tmp, "w") as handle:
-        json.dump(payload, handle, indent=1, sort_keys=True, default=str)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(tmp, path)
-    fsync_dir(path.parent)
+    write_atomic(path, json.dumps(payload, indent=1, sort_keys=True, default=str), durable=True)
 
 
 def _read_json(path: Path) -> Any:

@@ -14,7 +14,6 @@ from __future__ import annotations
 import csv
 import json
 import math
-import os
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +23,7 @@ from lam_models.continual.config import ContinualConfig
 from lam_models.continual.forgetting import AccuracyMatrix
 from lam_models.continual.gate import ContinualGate
 from lam_models.continual.replay import build_replay, concat, mix
+from lam_models.files import replacing
 from lam_models.registry.pointers import production_version
 from lam_models.registry.store import RegistryError, read_json
 from lam_models.sentiment.config import TrainConfig
@@ -143,13 +143,10 @@ def snapshot_labels(data: LabelledTexts, settings: Any) -> str:
     """Write ``data`` to ``<home>/continual/labels-<sha12>.csv`` (once) and return its path."""
     path = Path(settings.home) / "continual" / f"labels-{data.content_hash()[:12]}.csv"
     if not path.is_file():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        with open(tmp, "w", newline="", encoding="utf-8") as handle:
+        with replacing(path) as tmp, open(tmp, "w", newline="", encoding="utf-8") as handle:
             writer = csv.writer(handle)
             writer.writerow(["text", "label"])
             writer.writerows((t, LABELS[int(y)]) for t, y in zip(data.texts, data.labels, strict=True))
-        os.replace(tmp, path)
     return str(path)
 
 

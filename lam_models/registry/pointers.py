@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from lam_models.files import write_atomic
 from lam_models.registry.store import DEFAULT_NAME, RegistryError, open_version
 
 POINTER_FILE = "production.json"
@@ -56,7 +57,7 @@ def promote(root: Path, version_id: str, reason: str = "", name: str = DEFAULT_N
         state["stack"].append(version_id)
         state["current"] = version_id
         state["history"].append(_event("promote", version_id, previous, reason))
-        _write_atomic(pointer_path(root, name), state)
+        write_atomic(pointer_path(root, name), json.dumps(state, indent=2), durable=True)
     return state
 
 
@@ -75,22 +76,13 @@ def rollback(root: Path, reason: str = "", name: str = DEFAULT_NAME) -> dict[str
         open_version(root, target, name, verify=True)
         state["current"] = target
         state["history"].append(_event("rollback", target, previous, reason))
-        _write_atomic(pointer_path(root, name), state)
+        write_atomic(pointer_path(root, name), json.dumps(state, indent=2), durable=True)
     return state
 
 
 def _event(action: str, version: str, previous: str | None, reason: str) -> dict[str, Any]:
     return {"action": action, "version": version, "previous": previous, "reason": reason,
             "at": datetime.now(UTC).isoformat(timespec="seconds"), "user": os.environ.get("USER", "")}
-
-
-def _write_atomic(path: Path, payload: dict[str, Any]) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with open(tmp, "w") as handle:
-        json.dump(payload, handle, indent=2)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(tmp, path)
 
 
 @contextmanager
