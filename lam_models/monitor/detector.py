@@ -65,7 +65,7 @@ class AnomalyDetector(ABC):
                              f"{len(volume)}, {len(codes)})")
         if np.any(codes[1:] < codes[:-1]):
             raise ValueError("rows of one series must be contiguous; sort by (series, time) first")
-        figures = self.series_figures(codes, stamps, x, volume) if n else {"score": np.zeros(0)}
+        figures = self.series_figures(codes, stamps, x, volume)
         result = np.asarray(figures["score"], dtype=np.float64)
         bad = ~(np.isfinite(result) & (result >= 0.0) & (result <= 1.0))
         if result.shape != (n,) or bad.any():

@@ -139,3 +139,14 @@ def test_records_match_the_alert_schema() -> None:
     for alert in alerts:
         contract.validate(alert)
         validator.validate(json.loads(json.dumps(alert)))
+
+
+def test_no_windows_evaluate_to_no_alerts() -> None:
+    """A night with nothing scored (e.g. a base encoder without a sentiment head) is an empty result, not a crash."""
+    from lam_models.monitor.alerts import alerts_from_windows, evaluate_windows
+
+    frame = pd.DataFrame({"id": [], "tickers": [], "headline": [], "published_at": pd.to_datetime([], utc=True),
+                          "label": [], "score": []})
+    evaluated = evaluate_windows(compute_windows(frame, ("1h", "1d")), MonitorConfig())
+    assert evaluated.empty and {"score", "spike", "alerting"} <= set(evaluated.columns)
+    assert alerts_from_windows(evaluated, MonitorConfig(), pd.Timestamp("2024-01-01", tz="UTC")) == []
