@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Install everything lam-pipelines needs, once, into a cache outside the clone:
 #   the Python venv (pinned by scripts/constraints.txt), the Maven-resolved jars and, where apt-get
-#   may run, Debian's chromium for the report's browser test (tests never install anything).
+#   may run, Debian's chromium and chromium-driver for the report's browser test (tests never install anything).
 # Re-running is cheap: each step is skipped while its inputs are unchanged.
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

@@ -1,9 +1,10 @@
-"""The HTML report in a real browser: headless Chromium (Debian's ``chromium``) over the DevTools protocol.
+"""The HTML report in a real browser: headless Chromium (Debian's ``chromium``) driven by Selenium.
 
-``lam report`` runs on a small synthetic lake; Chromium opens the file from ``file://`` with the
-network domain watched. The test finds no console errors or exceptions, no request leaving the
-file, charts and tables rendered with the counts the lake implies, and saves a full-page PNG
-(``$LAM_TEST_ARTIFACTS/report.png``, else pytest's tmp dir).
+``lam report`` runs on a small synthetic lake; Chromium opens the file from ``file://`` through
+Debian's ``chromedriver``, with the browser (console) and performance (network) logs recorded. The test
+finds no console errors or exceptions, no request leaving the file, charts and tables rendered with
+the counts the lake implies, and saves a full-page PNG (``$LAM_TEST_ARTIFACTS/report.png``, else
+pytest's tmp dir).
 """
 
 from __future__ import annotations
@@ -12,9 +13,7 @@ import base64
 import json
 import os
 import subprocess
-import time
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -22,148 +21,84 @@ from tests.unit.report.fixtures import build_lake
 
 REPO = Path(__file__).resolve().parents[2]
 FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--hide-scrollbars", "--mute-audio", "--remote-debugging-port=0")
+         "--disable-component-update", "--disable-sync", "--hide-scrollbars", "--mute-audio")
 MAX_TICKERS = 6
 
-COUNTS_JS = """JSON.stringify((() => {
-  const all = (s) => Array.from(document.querySelectorAll(s));
-  const charts = {};
-  all('svg.chart').forEach((s) => { charts[s.dataset.chart] = (charts[s.dataset.chart] || 0) + 1; });
-  const box = (e) => e.getBoundingClientRect();
-  return {
-    charts,
-    charts_drawn: all('svg.chart').filter((s) => box(s).width > 100 && box(s).height > 30).length,
-    charts_total: all('svg.chart').length,
-    lines_with_points: all('svg.chart polyline.series').filter((p) => p.points.numberOfItems > 1).length,
-    alert_rows: all('#alert-table tbody tr').length,
-    ticker_cards: all('#tickers .key-card').map((c) => c.dataset.key),
-    markers: Object.fromEntries(all('.key-card').map((c) => [c.dataset.key, c.querySelectorAll('g.marker').length])),
-    evidence_headlines: all('ol.evidence ul.headlines li').length,
-    class_rows: all('#class-metrics tbody tr').length,
-    confusion_cells: all('svg[data-chart="confusion"] g.cell').length,
-    recsys_rows: all('table.recsys-table tbody tr').length,
-    ingest_rows: all('#ingest-table tbody tr').length,
-    deadletter_rows: all('#deadletter-table tbody tr').length,
-    topic_rows: all('#topic-table tbody tr').length,
-    unavailable: all('[data-unavailable]').map((e) => e.closest('section').id),
-    sections: all('main > section').map((s) => s.id),
-    page_height: document.documentElement.scrollHeight,
-  };
-})())"""
+COUNTS_JS = """const all = (s) => Array.from(document.querySelectorAll(s));
+const charts = {};
+all('svg.chart').forEach((s) => { charts[s.dataset.chart] = (charts[s.dataset.chart] || 0) + 1; });
+const box = (e) => e.getBoundingClientRect();
+return {
+  charts,
+  charts_drawn: all('svg.chart').filter((s) => box(s).width > 100 && box(s).height > 30).length,
+  charts_total: all('svg.chart').length,
+  lines_with_points: all('svg.chart polyline.series').filter((p) => p.points.numberOfItems > 1).length,
+  alert_rows: all('#alert-table tbody tr').length,
+  ticker_cards: all('#tickers .key-card').map((c) => c.dataset.key),
+  markers: Object.fromEntries(all('.key-card').map((c) => [c.dataset.key, c.querySelectorAll('g.marker').length])),
+  evidence_headlines: all('ol.evidence ul.headlines li').length,
+  class_rows: all('#class-metrics tbody tr').length,
+  confusion_cells: all('svg[data-chart="confusion"] g.cell').length,
+  recsys_rows: all('table.recsys-table tbody tr').length,
+  ingest_rows: all('#ingest-table tbody tr').length,
+  deadletter_rows: all('#deadletter-table tbody tr').length,
+  topic_rows: all('#topic-table tbody tr').length,
+  unavailable: all('[data-unavailable]').map((e) => e.closest('section').id),
+  sections: all('main > section').map((s) => s.id),
+  page_height: document.documentElement.scrollHeight,
+};"""
 
-FILTER_JS = """(() => {
-  const input = document.getElementById('alert-filter');
-  input.value = 'ticker:T003'; input.dispatchEvent(new Event('input'));
-  return document.querySelectorAll('#alert-table tbody tr:not(.hidden)').length;
-})()"""
+FILTER_JS = """const input = document.getElementById('alert-filter');
+input.value = arguments[0]; input.dispatchEvent(new Event('input'));
+return document.querySelectorAll('#alert-table tbody tr:not(.hidden)').length;"""
 
 
-class DevTools:
-    """A minimal Chrome DevTools protocol client (one websocket, flattened target sessions)."""
-
-    def __init__(self, connection: Any) -> None:
-        self.ws = connection
-        self.events: list[dict[str, Any]] = []
-        self._id = 0
-
-    def call(self, method: str, session: str | None = None, timeout: float = 30, **params: Any) -> dict[str, Any]:
-        self._id += 1
-        message: dict[str, Any] = {"id": self._id, "method": method, "params": params}
-        if session:
-            message["sessionId"] = session
-        self.ws.send(json.dumps(message))
-        deadline = time.monotonic() + timeout
-        while True:
-            reply = json.loads(self.ws.recv(timeout=max(deadline - time.monotonic(), 0.01)))
-            if reply.get("id") == self._id:
-                if "error" in reply:
-                    raise RuntimeError(f"{method}: {reply['error']}")
-                return reply.get("result", {})
-            self.events.append(reply)
-
-    def wait_for(self, event: str, timeout: float = 30) -> dict[str, Any]:
-        deadline = time.monotonic() + timeout
-        while True:
-            for message in self.events:
-                if message.get("method") == event and not message.get("_seen"):
-                    message["_seen"] = True
-                    return message
-            self.events.append(json.loads(self.ws.recv(timeout=max(deadline - time.monotonic(), 0.01))))
-
-    def problems(self) -> list[str]:
-        """Console errors, uncaught exceptions and error log entries seen so far."""
-        found = []
-        for m in self.events:
-            params = m.get("params", {})
-            if m.get("method") == "Runtime.exceptionThrown":
-                found.append("exception: " + params["exceptionDetails"].get("exception", {}).get("description", str(params)))
-            elif m.get("method") == "Runtime.consoleAPICalled" and params.get("type") in ("error", "assert"):
-                found.append("console.error: " + " ".join(str(a.get("value", a.get("description"))) for a in params["args"]))
-            elif m.get("method") == "Log.entryAdded" and params["entry"]["level"] == "error":
-                found.append("log: " + params["entry"]["text"])
-        return found
-
-    def requests(self) -> list[str]:
-        return [m["params"]["request"]["url"] for m in self.events if m.get("method") == "Network.requestWillBeSent"]
-
-
-def find_chromium() -> str:
-    """Locate Chromium via scripts/browser.sh (installed by scripts/bootstrap.sh, never by a test); skip without one."""
+def find_chromium() -> tuple[str, str]:
+    """Locate Chromium and chromedriver via scripts/browser.sh (installed by scripts/bootstrap.sh, never by a test); skip without them."""
     done = subprocess.run(["bash", str(REPO / "scripts" / "browser.sh"), "--find"], capture_output=True, text=True, timeout=60)
     if done.returncode == 3:
-        pytest.skip(f"no Chromium here: {done.stderr.strip()}")
+        pytest.skip(f"no Chromium with chromedriver here: {done.stderr.strip()}")
     assert done.returncode == 0, f"scripts/browser.sh failed ({done.returncode}): {done.stderr[-2000:]}"
-    return done.stdout.strip().splitlines()[-1]
+    chromium, chromedriver = done.stdout.split()[-2:]
+    return chromium, chromedriver
 
 
 @pytest.fixture(scope="module")
-def browser(tmp_path_factory):
-    """A headless Chromium on a fresh profile, and a DevTools client attached to a new page."""
-    from websockets.sync.client import connect
+def driver(tmp_path_factory):
+    """A headless Chromium under Selenium, recording its console and network logs, with a 1280x900 viewport."""
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
 
-    binary = find_chromium()
-    profile = tmp_path_factory.mktemp("chromium-profile")
-    log = open(profile.parent / "chromium.log", "wb")
-    proc = subprocess.Popen([binary, *FLAGS, f"--user-data-dir={profile}", "about:blank"], stdout=log, stderr=log)
-    try:
-        port_file = profile / "DevToolsActivePort"
-        deadline = time.monotonic() + 60
-        while not (port_file.is_file() and len(port_file.read_text().split()) == 2):
-            assert proc.poll() is None, f"chromium exited with {proc.returncode}; see {log.name}"
-            assert time.monotonic() < deadline, "chromium did not open its DevTools port within 60 s"
-            time.sleep(0.1)
-        port, path = port_file.read_text().split()
-        with connect(f"ws://127.0.0.1:{port}{path}", max_size=None, open_timeout=30) as connection:
-            tools = DevTools(connection)
-            target = tools.call("Target.createTarget", url="about:blank")["targetId"]
-            session = tools.call("Target.attachToTarget", targetId=target, flatten=True)["sessionId"]
-            for domain in ("Page", "Runtime", "Log", "Network"):
-                tools.call(f"{domain}.enable", session)
-            tools.call("Emulation.setDeviceMetricsOverride", session, width=1280, height=900, deviceScaleFactor=1, mobile=False)
-            yield tools, session
-            tools.call("Browser.close")
-    finally:
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
+    chromium, chromedriver = find_chromium()
+    options = webdriver.ChromeOptions()
+    options.binary_location = chromium
+    for flag in FLAGS:
+        options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
+    log = tmp_path_factory.mktemp("chromedriver") / "chromedriver.log"
+    with webdriver.Chrome(options=options, service=Service(chromedriver, log_output=str(log))) as browser:
+        browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {"width": 1280, "height": 900, "deviceScaleFactor": 1, "mobile": False})
+        yield browser
 
 
-def open_page(tools: DevTools, session: str, url: str) -> None:
-    tools.events.clear()
-    tools.call("Page.navigate", session, url=url)
-    tools.wait_for("Page.loadEventFired")
-    tools.call("Runtime.evaluate", session, expression="new Promise(r => requestAnimationFrame(() => r(1)))", awaitPromise=True)
+def open_page(driver, url: str) -> list[str]:
+    """Load the page and let it paint one frame; the URLs it requested (the logs are read, so emptied, first)."""
+    for kind in ("browser", "performance"):
+        driver.get_log(kind)
+    driver.get(url)
+    driver.execute_script("return new Promise((r) => requestAnimationFrame(() => r(1)))")
+    events = (json.loads(entry["message"])["message"] for entry in driver.get_log("performance"))
+    return [e["params"]["request"]["url"] for e in events if e["method"] == "Network.requestWillBeSent"]
 
 
-def evaluate(tools: DevTools, session: str, expression: str) -> Any:
-    return tools.call("Runtime.evaluate", session, expression=expression, returnByValue=True)["result"]["value"]
+def problems(driver) -> list[str]:
+    """Console errors, uncaught exceptions and failed loads logged since the last look."""
+    return [entry["message"] for entry in driver.get_log("browser") if entry["level"] == "SEVERE"]
 
 
-def screenshot(tools: DevTools, session: str, path: Path, height: int) -> None:
-    shot = tools.call("Page.captureScreenshot", session, timeout=60, format="png", captureBeyondViewport=True,
-                      clip={"x": 0, "y": 0, "width": 1280, "height": height, "scale": 1})
+def screenshot(driver, path: Path, height: int) -> None:
+    shot = driver.execute_cdp_cmd("Page.captureScreenshot", {"format": "png", "captureBeyondViewport": True,
+                                                              "clip": {"x": 0, "y": 0, "width": 1280, "height": height, "scale": 1}})
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(base64.b64decode(shot["data"]))
 
@@ -189,25 +124,22 @@ def write_report_with_cli(tmp_path: Path, fake, monkeypatch) -> Path:
     return out
 
 
-def test_console_error_capture_is_not_vacuous(browser, tmp_path):
-    tools, session = browser
+def test_console_error_capture_is_not_vacuous(driver, tmp_path):
     page = tmp_path / "broken.html"
     page.write_text("<!DOCTYPE html><html><body><script>console.error('boom'); notDefined();</script></body></html>")
-    open_page(tools, session, page.as_uri())
-    problems = tools.problems()
-    assert any("boom" in p for p in problems) and any("notDefined" in p for p in problems), problems
+    open_page(driver, page.as_uri())
+    found = problems(driver)
+    assert any("boom" in p for p in found) and any("notDefined" in p for p in found), found
 
 
-def test_report_renders_charts_and_tables_without_errors(browser, tmp_path, monkeypatch):
-    tools, session = browser
+def test_report_renders_charts_and_tables_without_errors(driver, tmp_path, monkeypatch):
     fake = build_lake(tmp_path)
     out = write_report_with_cli(tmp_path, fake, monkeypatch)
-    open_page(tools, session, out.as_uri())
+    requests = open_page(driver, out.as_uri())
 
-    assert tools.problems() == []
-    assert [u for u in tools.requests() if not u.startswith(("file:", "data:", "about:"))] == []
-    counts = evaluate(tools, session, COUNTS_JS)
-    counts = json.loads(counts)
+    assert problems(driver) == []
+    assert requests and [u for u in requests if not u.startswith(("file:", "data:", "about:"))] == []
+    counts = driver.execute_script(COUNTS_JS)
 
     alerts = fake.alerts
     alerted, latest = {}, {}
@@ -235,25 +167,23 @@ def test_report_renders_charts_and_tables_without_errors(browser, tmp_path, monk
     assert counts["charts"]["topic-volume"] == 1 and counts["charts"]["topic-negative"] == 1 and counts["topic_rows"] == 5
     assert counts["unavailable"] == []
     assert counts["sections"] == ["market", "tickers", "topics", "alerts", "sentiment", "recommender", "quality"]
-    assert evaluate(tools, session, FILTER_JS) == sum(a["key"] == "ticker:T003" for a in alerts)
-    assert tools.problems() == []
+    assert driver.execute_script(FILTER_JS, "ticker:T003") == sum(a["key"] == "ticker:T003" for a in alerts)
+    assert problems(driver) == []
 
-    evaluate(tools, session, "(() => { const i = document.getElementById('alert-filter'); i.value = ''; "
-                             "i.dispatchEvent(new Event('input')); return 1; })()")
+    assert driver.execute_script(FILTER_JS, "") == len(alerts)
     artifacts = Path(os.environ.get("LAM_TEST_ARTIFACTS", tmp_path))
     png = artifacts / "report.png"
-    screenshot(tools, session, png, min(int(counts["page_height"]), 16000))
+    screenshot(driver, png, min(int(counts["page_height"]), 16000))
     assert png.stat().st_size > 20_000 and png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
-def test_empty_lake_report_opens_cleanly(browser, tmp_path, monkeypatch):
+def test_empty_lake_report_opens_cleanly(driver, tmp_path, monkeypatch):
     from types import SimpleNamespace
 
     fake = SimpleNamespace(lake_root=tmp_path / "lake", registry_root=tmp_path / "registry")
-    tools, session = browser
     out = write_report_with_cli(tmp_path, fake, monkeypatch)
-    open_page(tools, session, out.as_uri())
-    assert tools.problems() == []
-    counts = json.loads(evaluate(tools, session, COUNTS_JS))
+    open_page(driver, out.as_uri())
+    assert problems(driver) == []
+    counts = driver.execute_script(COUNTS_JS)
     assert counts["charts_total"] == 0 and counts["alert_rows"] == 0
     assert set(counts["unavailable"]) == {"market", "tickers", "topics", "alerts", "sentiment", "recommender", "quality"}
