@@ -87,7 +87,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             continue
         began = time.perf_counter()
         cfg = ContinualConfig(**METHODS[name], min_new_labels=1, seed=args.seed)
-        settings = base.model_copy(update={"continual": base.continual.model_validate(cfg.to_dict())})
+        settings = base.model_copy(update={"continual": cfg})
         out = run_round(settings, args.steps, data=task2)
         record = read_json(base.registry_root, out["version"], "continual.json")
         results[name] = {

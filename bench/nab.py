@@ -127,7 +127,7 @@ def main(argv: list[str] | None = None) -> None:
         report["ours"][detector] = {**corpus_table(rels, layouts, scores, profiles), "seconds": round(seconds, 3),
                                     "rows_per_s": round(report["rows"] / max(seconds, 1e-9))}
     report["leave_one_category_out"] = leave_one_category_out(rels, layouts, series, profiles["standard"])
-    report["config"] = {"monitor": config.to_dict(), "nab": NabConfig().__dict__}
+    report["config"] = {"monitor": config.model_dump(mode="json"), "nab": NabConfig().model_dump(mode="json")}
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, indent=1) + "\n")
     rows = [(f"published {k}", v) for k, v in report["published"].items()] + [(f"ours {k}", v) for k, v in report["ours"].items()]

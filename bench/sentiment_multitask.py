@@ -51,7 +51,7 @@ def main() -> None:
     base = rows[args.baseline]
     base_config = json.loads((Path(settings.registry_root) / "sentiment" / "versions" / base["version_id"]
                               / "config.json").read_text())
-    config = TrainConfig.from_dict({**base_config, "progress": args.progress or os.isatty(2)})
+    config = TrainConfig.model_validate({**base_config, "progress": args.progress or os.isatty(2)})
     path = topic_file(settings)
     started = time.time()
     version = train_sentiment(config, settings, console=Console(stderr=True), topics=TopicTask(str(path), args.weight))

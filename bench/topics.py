@@ -154,7 +154,7 @@ def main(argv: list[str] | None = None) -> None:
         "machine": {"platform": platform.platform(), "cpus": os.cpu_count(), "load_average": os.getloadavg()},
         "embedding": {"model": scoring.model_version, "seconds": embed_wall, "cpu_seconds": embed_cpu,
                       "headlines_per_second": round(len(texts) / embed_wall, 1)},
-        "config": config.to_dict(), "ours": {k: v for k, v in ours.items() if k != "labels"},
+        "config": config.model_dump(mode="json"), "ours": {k: v for k, v in ours.items() if k != "labels"},
     }
     result["ours"]["topic_table"] = model.table().head(15).to_dict("records")
     print(json.dumps(result["ours"], indent=1, default=str)[:3000], flush=True)

@@ -45,7 +45,7 @@ class DriftResult:
 
 def run(settings: Settings, start: datetime, end: datetime) -> DriftResult:
     """Land new labels, count those since production was promoted, judge drift over ``[start, end)``."""
-    cfg = settings.continual.to_config()
+    cfg = settings.continual
     landed = labels.land(settings.lake_root, labels.read_bronze(settings.lake_root))
     production = production_version(settings.registry_root)
     result = DriftResult(production, landed_labels=landed.new + landed.updated, interval=[start.isoformat(), end.isoformat()])

@@ -46,7 +46,7 @@ def run(settings: Settings | None = None, as_of: pd.Timestamp | None = None) -> 
     silver_path = catalog.SILVER_NEWS.path(settings.lake_root)
     if not delta_tables.is_table(silver_path):
         return result
-    config = settings.monitor.to_config()
+    config = settings.monitor
     spark = get_spark(settings, "lam-monitor")
     silver = delta_spark.read(spark, silver_path)
     windows, result.rows, latest = _windows(silver, config)

@@ -70,10 +70,10 @@ def run(settings: Settings | None = None, run_date: date | None = None, events: 
     if events.empty:
         result.skipped, result.model = "no interactions: nothing trained", production_version(root, MODEL_NAME)
         return result
-    production, config = production_version(root, MODEL_NAME), settings.recsys.to_config()
+    production, config = production_version(root, MODEL_NAME), settings.recsys
     digest, model = interactions_hash(events), None
     newest = list_versions(root, MODEL_NAME, summary)[-1:]
-    if newest and trained_on(root, newest[0].version_id) == (digest, config.to_dict()):
+    if newest and trained_on(root, newest[0].version_id) == (digest, config.model_dump(mode="json")):
         result.skipped = f"no new interactions since {newest[0].version_id} was trained: nothing trained"
     else:
         items, embeddings = catalogue if catalogue is not None else load_catalogue(settings)

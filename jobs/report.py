@@ -15,7 +15,7 @@ def run(settings: Settings, start: datetime, end: datetime) -> dict[str, Any]:
     from lam_models.report import ReportOptions, collect, write_report
 
     path = settings.lake_root / "reports" / f"report-{end.date().isoformat()}.html"
-    data = collect(settings.lake_root, settings.registry_root, None, settings.monitor.to_config())
+    data = collect(settings.lake_root, settings.registry_root, None, settings.monitor)
     return {"report": str(write_report(path, data, ReportOptions())), "interval": [start.isoformat(), end.isoformat()]}
 
 

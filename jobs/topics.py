@@ -82,7 +82,7 @@ def run(settings: Settings | None = None, promote: bool = True) -> TopicsResult:
 
     settings = settings or get_settings()
     began = time.perf_counter()
-    config = settings.topic_model.to_config()
+    config = settings.topic_model
     frame, embedded_by = read_silver(settings.lake_root, config.max_fit_rows, scoring_version(settings))
     result = TopicsResult(rows=len(frame), embedding_version=embedded_by)
     if frame.empty:
@@ -92,7 +92,7 @@ def run(settings: Settings | None = None, promote: bool = True) -> TopicsResult:
     digest = data_hash(frame["id"].tolist())
     if parent is not None:
         meta = read_json(settings.registry_root, parent, "version.json", MODEL_NAME)
-        same_config = read_json(settings.registry_root, parent, "config.json", MODEL_NAME) == config.to_dict()
+        same_config = read_json(settings.registry_root, parent, "config.json", MODEL_NAME) == config.model_dump(mode="json")
         if meta.get("data_hash") == digest and same_config:
             result.version, result.skipped = parent, "same headlines and settings as the current version"
             return result

@@ -36,14 +36,14 @@ class ModelKind:
 def _sentiment_gate(settings: Any) -> GatePolicy:
     from lam_models.continual.gate import ContinualGate
 
-    cfg = settings.continual.to_config()
+    cfg = settings.continual
     return ContinualGate(cfg.min_improvement_points, cfg.max_bwt_drop_points)
 
 
 def _topics_gate(settings: Any) -> GatePolicy:
     from lam_models.topics.lifecycle import gate_policy
 
-    return gate_policy(settings.topic_model.to_config())
+    return gate_policy(settings.topic_model)
 
 
 def _topics_summary(meta: Mapping[str, Any], metrics: Mapping[str, Any]) -> dict[str, Any]:
@@ -55,7 +55,7 @@ def _topics_summary(meta: Mapping[str, Any], metrics: Mapping[str, Any]) -> dict
 def _recsys_gate(settings: Any) -> GatePolicy:
     from lam_models.recsys.lifecycle import gate_policy
 
-    return gate_policy(settings.recsys.to_config())
+    return gate_policy(settings.recsys)
 
 
 def _recsys_summary(meta: Mapping[str, Any], metrics: Mapping[str, Any]) -> dict[str, Any]:

@@ -6,15 +6,13 @@ arguments. Nested sections use ``__``: ``LAM_KAFKA__BOOTSTRAP_SERVERS``. Secrets
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import os
-import typing
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, ClassVar, Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, Field, SecretStr, create_model, field_validator
+from pydantic import BaseModel, Field, SecretStr, field_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -89,31 +87,6 @@ class SparkSettings(BaseModel):
     submit: bool = Field(False, description="run DAG steps through spark-submit even when the master is not k8s://")
 
 
-class ConfigSection(BaseModel):
-    """A settings section that mirrors a pure module's frozen config dataclass."""
-
-    config_class: ClassVar[type]
-
-    def to_config(self) -> Any:
-        return self.config_class(**{name: getattr(self, name) for name in type(self).model_fields})
-
-
-def section_of(config_cls: type) -> type[ConfigSection]:
-    """Build the section from the dataclass, field for field, so the two cannot drift."""
-    hints = typing.get_type_hints(config_cls)
-    fields = {f.name: (hints[f.name], f.default) for f in dataclasses.fields(config_cls)}
-    section = create_model(f"{config_cls.__name__}Section", __base__=ConfigSection, __doc__=config_cls.__doc__, **fields)  # type: ignore[call-overload]
-    section.config_class = config_cls
-    return section
-
-
-MonitorSettings = section_of(MonitorConfig)
-AlertingSettings = section_of(AlertingConfig)
-RecsysSettings = section_of(RecsysConfig)
-ContinualSettings = section_of(ContinualConfig)
-TopicModelSettings = section_of(TopicConfig)
-
-
 class Settings(BaseSettings):
     """Everything configurable about lam-pipelines, validated when built."""
 
@@ -134,11 +107,11 @@ class Settings(BaseSettings):
     ingest: IngestSettings = IngestSettings()
     model: ModelSettings = ModelSettings()
     spark: SparkSettings = SparkSettings()
-    monitor: MonitorSettings = MonitorSettings()
-    alerting: AlertingSettings = AlertingSettings()
-    recsys: RecsysSettings = RecsysSettings()
-    continual: ContinualSettings = ContinualSettings()
-    topic_model: TopicModelSettings = TopicModelSettings()
+    monitor: MonitorConfig = MonitorConfig()
+    alerting: AlertingConfig = AlertingConfig()
+    recsys: RecsysConfig = RecsysConfig()
+    continual: ContinualConfig = ContinualConfig()
+    topic_model: TopicConfig = TopicConfig()
     recsys_catalog: str = Field("movielens_100k", description="item catalogue: a dataset name or a CSV of item_id,title,genres,year")
 
     @field_validator("home", "lake_root", "registry_root", "data_dir", "run_root", mode="after")
@@ -172,22 +145,16 @@ class Settings(BaseSettings):
         return dict(_flatten(self, None))
 
 
-def _flatten(section: Any, parent: str | None) -> list[tuple[str, str]]:
+def _flatten(section: BaseModel, parent: str | None) -> list[tuple[str, str]]:
     rows: list[tuple[str, str]] = []
-    for name in _field_names(section):
+    for name in type(section).model_fields:
         value = getattr(section, name)
         key = f"{ENV_PREFIX}{name.upper()}" if parent is None else f"{parent}{NESTED_DELIMITER}{name.upper()}"
-        if isinstance(value, BaseModel) or dataclasses.is_dataclass(value):
+        if isinstance(value, BaseModel):
             rows.extend(_flatten(value, key))
         elif not _is_secret_field(type(section), name):
             rows.append((key, _env_value(value)))
     return rows
-
-
-def _field_names(section: Any) -> list[str]:
-    if isinstance(section, BaseModel):
-        return list(type(section).model_fields)
-    return [f.name for f in dataclasses.fields(section)]
 
 
 def _env_value(value: Any) -> str:
@@ -199,9 +166,8 @@ def _env_value(value: Any) -> str:
     return str(value)
 
 
-def _is_secret_field(section_cls: type, name: str) -> bool:
-    fields = getattr(section_cls, "model_fields", None)
-    return fields is not None and "SecretStr" in str(fields[name].annotation)
+def _is_secret_field(section_cls: type[BaseModel], name: str) -> bool:
+    return "SecretStr" in str(section_cls.model_fields[name].annotation)
 
 
 @lru_cache(maxsize=1)

@@ -36,6 +36,6 @@ def nab(
 
     with clear_errors(ValueError, FileNotFoundError):
         nab_config = NabConfig(detector=detector, two_sided=not one_sided, episode_half_life=episode_half_life)
-        summary = run_nab(data_dir, out_dir, nab_config, settings().monitor.to_config())
+        summary = run_nab(data_dir, out_dir, nab_config, settings().monitor)
     summary.pop("written", None)
     console.print(json.dumps(summary, indent=1, default=str))

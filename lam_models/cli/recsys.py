@@ -33,7 +33,7 @@ def recommender(
     from lam_models.recsys import evaluate_recommenders
 
     s = settings()
-    report = guarded(lambda: evaluate_recommenders(s.data_dir, s.recsys.to_config(), protocols=tuple(protocols.split(","))))
+    report = guarded(lambda: evaluate_recommenders(s.data_dir, s.recsys, protocols=tuple(protocols.split(","))))
     target = out or s.registry_root / "recsys" / "evaluation.json"
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(json.dumps(report, indent=1, default=str))

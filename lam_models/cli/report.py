@@ -20,7 +20,7 @@ def report(
     from lam_models.report import ReportOptions, collect, write_report
 
     s = settings()
-    data = collect(s.lake_root, s.registry_root, recsys_evaluation, s.monitor.to_config())
+    data = collect(s.lake_root, s.registry_root, recsys_evaluation, s.monitor)
     path = write_report(out, data, ReportOptions(max_tickers=max_tickers, trend_size=trend_size))
     missing = [name for name, value in (("windows", data.windows), ("alerts", data.alerts), ("sentiment model", data.sentiment),
                                         ("recommender evaluation", data.recsys), ("ingest runs", data.runs)) if value is None]

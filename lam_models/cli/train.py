@@ -17,7 +17,7 @@ def sentiment(
     data: str = typer.Option("50agree", "--data", help="PhraseBank subset (50agree..allagree) or a text,label CSV/Parquet"),
     method: str = typer.Option("full", help="full | lora"),
     base_model: str = typer.Option(None, help="base model: the offline all-MiniLM-L6-v2 (default), a HF id or a path"),
-    epochs: int = typer.Option(TrainConfig.epochs, min=1, help="the recipe's default unless set"),
+    epochs: int = typer.Option(TrainConfig().epochs, min=1, help="the recipe's default unless set"),
     adversarial: str = typer.Option(None, help="fgm: adversarial training on the embedding layer"),
     augment: bool = typer.Option(False, help="polarity-safe text augmentation"),
     distill_from: str = typer.Option(None, help="teacher registry version (soft targets)"),
@@ -53,7 +53,7 @@ def domain_adapt(
                                         "'benzinga', or a .txt/.csv/.tsv/.parquet file"),
     text_column: str = typer.Option(None, help="text column of CSV/Parquet sources (default: text/sentence/headline/title)"),
     base_model: str = typer.Option(None, help="encoder to adapt (default: settings' base model)"),
-    epochs: int = typer.Option(AdaptConfig.epochs, min=1),
+    epochs: int = typer.Option(AdaptConfig().epochs, min=1),
     max_steps: int = typer.Option(None, help="cap on optimiser steps (smoke runs)"),
     download: bool = typer.Option(False, help="download the named public datasets (sha256-verified) if missing"),
 ) -> None:

@@ -35,9 +35,7 @@ CONTINUAL_FILE = "continual.json"
 def continual_config(settings: Any) -> ContinualConfig:
     """``settings.continual`` when the settings have that section, else the defaults."""
     section = getattr(settings, "continual", None)
-    if section is None:
-        return ContinualConfig()
-    return section.to_config() if hasattr(section, "to_config") else section
+    return ContinualConfig() if section is None else section
 
 
 def _reject(reason: str, version: str | None = None, **more: Any) -> dict[str, Any]:
@@ -69,7 +67,7 @@ def run_round(settings: Any, budget: float | None = None, data: LabelledTexts | 
         return _reject("no new labels: set continual.new_labels_path or write the lake labels table")
     if len(new) < cfg.min_new_labels:
         return _reject(f"only {len(new)} new labelled rows; a round needs >= {cfg.min_new_labels}")
-    prod_config = TrainConfig.from_dict(read_json(root, production, "config.json"))
+    prod_config = TrainConfig.model_validate(read_json(root, production, "config.json"))
     tasks = recorded_tasks(root, production, prod_config)
     new_task = {"dataset": snapshot_labels(new, settings), "split": "test"}
     if new_task["dataset"] in {t["dataset"] for t in tasks}:
@@ -110,7 +108,7 @@ def run_round(settings: Any, budget: float | None = None, data: LabelledTexts | 
         "production": production, "production_accuracy": prod_acc, "candidate_accuracy": cand_acc,
         "verdict": verdict, "reason": reason, "budget": budget, "max_steps": max_steps,
         "new_rows": len(new), "replay_rows": len(replay), "train_rows": len(train),
-        "hooks": [h.name for h in trained.hooks], "continual_config": cfg.to_dict(),
+        "hooks": [h.name for h in trained.hooks], "continual_config": cfg.model_dump(mode="json"),
     }
     metrics = {**version_metrics(trained, config, len(train), val, new_test),
                "continual": {k: record[k] for k in ("bwt", "fwt", "verdict", "reason", "candidate_accuracy", "production_accuracy")}}

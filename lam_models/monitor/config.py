@@ -1,13 +1,15 @@
-"""Tuned constants of the sentiment monitor in one frozen, validated, serialisable dataclass."""
+"""Tuned constants of the sentiment monitor in one frozen, validated, serialisable pydantic model."""
 
 from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass, fields, replace
-from typing import Any, Literal
+from typing import Literal, Self
 
 import pandas as pd
+from pydantic import Field, model_validator
+
+from lam_models.config_model import FrozenConfig
 
 MARKET_KEY = "market"
 """Key of the market-wide series: every headline counts toward it exactly once."""
@@ -22,84 +24,44 @@ TICKER_TOPIC_PREFIX = "ticker_topic:"
 """Prefix of (ticker, topic) keys, e.g. ``ticker_topic:AAPL@7``: breadth and dominant topics, never alerts."""
 
 
-@dataclass(frozen=True)
-class MonitorConfig:
+class MonitorConfig(FrozenConfig):
     """Every tuned constant of the production monitor: windows, the detector, the alert rule, topics.
 
     The NAB adapter's own constants live in ``monitor.nab.config.NabConfig``; ``detector_id`` hashes
     only these, so an alert's ``detector`` names the setting that raised it.
-
-    Attributes:
-        window_sizes: tumbling event-time window sizes (pandas offsets, e.g. ``"1h"``, ``"1d"``),
-            aligned to the Unix epoch in UTC; each must divide the largest.
-        level_windows: past windows whose median is the expected level of the next one.
-        season_repeats: earlier days (weeks) whose values at the same time give the seasonal expectation.
-        season_half_life: windows over which the level's and the seasonal predictions' past errors fade;
-            each window is judged against whichever has erred least.
-        shift_recent: recent windows whose median stands for the current level (a level shift or trend).
-        shift_reference: windows before those whose median is the level the current one is compared to
-            (also the half-life of the past share that shrinkage pulls toward).
-        trend_recent: like ``shift_recent`` at the slow scale that finds trends.
-        trend_reference: like ``shift_reference`` at the slow scale.
-        memory_half_life: windows over which the largest departure seen so far fades to half; a departure
-            scores by how far it exceeds that faded record.
-        record_growth: a record grows at most this factor per window, so one huge anomaly does not
-            hide the next.
-        recent_half_life: windows over which the short-memory record of plain departures fades to half.
-        recent_discount: a ratio to the short-memory record counts divided by this.
-        rate_share: a departure above this share of its record counts toward the spike rate.
-        rate_windows: recent windows over which the spike rate is counted.
-        min_history: windows a series needs before it scores anything but 0.
-        prior_strength: pseudo-headlines of shrinkage: a window's negative share is pulled toward the
-            key's past share as if ``prior_strength`` more headlines had it, so a handful barely moves it.
-        prior_value: the share a key is assumed to have before its history (its past share is pulled
-            toward it by ``prior_strength`` pseudo-headlines too).
-        alert_threshold: score from which a window is a spike (the sensitivity; ``lam alerts tune`` picks it).
-        min_volume: fewest headlines in a window for it to fire.
-        min_move: smallest rise of the shrunk negative share over its expectation for a window to fire.
-        severity_scores: scores from which an alert is ``medium`` and ``high`` (below: ``low``).
-        cooldown_windows: windows after firing during which the key cannot fire again.
-        calm_windows: consecutive windows without a spike needed to resolve an alert.
-        top_k: headlines kept as evidence per alert (most negative first, then most recent).
-        multi_ticker_weight: what a headline naming n tickers adds to each ticker's window:
-            ``full`` (1 each) or ``split`` (1/n each); it always counts once toward the market.
-        topic_min_tickers: fewest distinct tickers with negative headlines of a topic in a spiking
-            topic window for it to raise a topic-level alert (kind ``topic``).
-        topic_explains_share: a ticker or market spike whose negative headlines come at least this
-            much from topics alerting in the same window is folded into those topic alerts.
-        dominant_topics: topics named (with their shares) by every alert.
     """
 
-    window_sizes: tuple[str, ...] = ("1h", "1d")
-    level_windows: int = 20
-    season_repeats: int = 3
-    season_half_life: float = 300.0
-    shift_recent: int = 10
-    shift_reference: int = 300
-    trend_recent: int = 1
-    trend_reference: int = 1000
-    memory_half_life: float = 20000.0
-    record_growth: float = 3.0
-    recent_half_life: float = 500.0
-    recent_discount: float = 2.5
-    rate_share: float = 0.3
-    rate_windows: int = 300
-    min_history: int = 5
-    prior_strength: float = 25.0
-    prior_value: float = 0.3
-    alert_threshold: float = 0.4
-    min_volume: int = 5
-    min_move: float = 0.15
-    severity_scores: tuple[float, float] = (0.6, 0.75)
-    cooldown_windows: int = 3
-    calm_windows: int = 2
-    top_k: int = 5
-    multi_ticker_weight: Literal["full", "split"] = "full"
-    topic_min_tickers: int = 5
-    topic_explains_share: float = 0.5
-    dominant_topics: int = 3
+    window_sizes: tuple[str, ...] = Field(("1h", "1d"), description="tumbling event-time window sizes (pandas offsets, e.g. ``\"1h\"``, ``\"1d\"``), aligned to the Unix epoch in UTC; each must divide the largest.")
+    level_windows: int = Field(20, description="past windows whose median is the expected level of the next one.")
+    season_repeats: int = Field(3, description="earlier days (weeks) whose values at the same time give the seasonal expectation.")
+    season_half_life: float = Field(300.0, description="windows over which the level's and the seasonal predictions' past errors fade; each window is judged against whichever has erred least.")
+    shift_recent: int = Field(10, description="recent windows whose median stands for the current level (a level shift or trend).")
+    shift_reference: int = Field(300, description="windows before those whose median is the level the current one is compared to (also the half-life of the past share that shrinkage pulls toward).")
+    trend_recent: int = Field(1, description="like ``shift_recent`` at the slow scale that finds trends.")
+    trend_reference: int = Field(1000, description="like ``shift_reference`` at the slow scale.")
+    memory_half_life: float = Field(20000.0, description="windows over which the largest departure seen so far fades to half; a departure scores by how far it exceeds that faded record.")
+    record_growth: float = Field(3.0, description="a record grows at most this factor per window, so one huge anomaly does not hide the next.")
+    recent_half_life: float = Field(500.0, description="windows over which the short-memory record of plain departures fades to half.")
+    recent_discount: float = Field(2.5, description="a ratio to the short-memory record counts divided by this.")
+    rate_share: float = Field(0.3, description="a departure above this share of its record counts toward the spike rate.")
+    rate_windows: int = Field(300, description="recent windows over which the spike rate is counted.")
+    min_history: int = Field(5, description="windows a series needs before it scores anything but 0.")
+    prior_strength: float = Field(25.0, description="pseudo-headlines of shrinkage: a window's negative share is pulled toward the key's past share as if ``prior_strength`` more headlines had it, so a handful barely moves it.")
+    prior_value: float = Field(0.3, description="the share a key is assumed to have before its history (its past share is pulled toward it by ``prior_strength`` pseudo-headlines too).")
+    alert_threshold: float = Field(0.4, description="score from which a window is a spike (the sensitivity; ``lam alerts tune`` picks it).")
+    min_volume: int = Field(5, description="fewest headlines in a window for it to fire.")
+    min_move: float = Field(0.15, description="smallest rise of the shrunk negative share over its expectation for a window to fire.")
+    severity_scores: tuple[float, float] = Field((0.6, 0.75), description="scores from which an alert is ``medium`` and ``high`` (below: ``low``).")
+    cooldown_windows: int = Field(3, description="windows after firing during which the key cannot fire again.")
+    calm_windows: int = Field(2, description="consecutive windows without a spike needed to resolve an alert.")
+    top_k: int = Field(5, description="headlines kept as evidence per alert (most negative first, then most recent).")
+    multi_ticker_weight: Literal["full", "split"] = Field("full", description="what a headline naming n tickers adds to each ticker's window: ``full`` (1 each) or ``split`` (1/n each); it always counts once toward the market.")
+    topic_min_tickers: int = Field(5, description="fewest distinct tickers with negative headlines of a topic in a spiking topic window for it to raise a topic-level alert (kind ``topic``).")
+    topic_explains_share: float = Field(0.5, description="a ticker or market spike whose negative headlines come at least this much from topics alerting in the same window is folded into those topic alerts.")
+    dominant_topics: int = Field(3, description="topics named (with their shares) by every alert.")
 
-    def __post_init__(self) -> None:
+    @model_validator(mode="after")
+    def _check(self) -> Self:
         if not self.window_sizes:
             raise ValueError("window_sizes is empty: give at least one size, e.g. ('1h',)")
         if len(set(self.window_sizes)) != len(self.window_sizes):
@@ -123,28 +85,9 @@ class MonitorConfig:
                      "cooldown_windows", "calm_windows", "top_k", "rate_windows", "topic_min_tickers", "dominant_topics"):
             if int(getattr(self, name)) < 1:
                 raise ValueError(f"{name} must be >= 1, got {getattr(self, name)!r}")
-        if self.multi_ticker_weight not in ("full", "split"):
-            raise ValueError(f"multi_ticker_weight must be 'full' or 'split', got {self.multi_ticker_weight!r}")
         if not 0 < self.topic_explains_share <= 1:
             raise ValueError(f"topic_explains_share must be in (0, 1], got {self.topic_explains_share!r}")
-
-    def to_dict(self) -> dict[str, Any]:
-        """Plain JSON-serialisable dict (tuples become lists)."""
-        return {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(self).items()}
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> MonitorConfig:
-        """Build from ``to_dict`` output or a settings section; unknown keys raise ValueError."""
-        known = {f.name for f in fields(cls)}
-        unknown = sorted(set(data) - known)
-        if unknown:
-            raise ValueError(f"unknown MonitorConfig fields {unknown}; known: {sorted(known)}")
-        values = {k: tuple(v) if isinstance(v, list) else v for k, v in data.items()}
-        return cls(**values)
-
-    def update(self, **changes: Any) -> MonitorConfig:
-        """A copy with some fields changed (validated again)."""
-        return replace(self, **changes)
+        return self
 
 
 def window_nanos(size: str) -> int:
@@ -185,7 +128,7 @@ def group_span_seconds(window_sizes: tuple[str, ...]) -> int:
 
 def detector_id(config: MonitorConfig) -> str:
     """Short content hash of a detector setting, so feedback can be grouped by the setting that alerted."""
-    text = json.dumps(config.to_dict(), sort_keys=True, separators=(",", ":"))
+    text = json.dumps(config.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
 
 

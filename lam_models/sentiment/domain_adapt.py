@@ -14,7 +14,6 @@ import hashlib
 import json
 import math
 import time
-from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -159,7 +158,7 @@ def adapt_encoder(texts: list[str], config: AdaptConfig, output: Path) -> dict[s
                                 "seconds": time.perf_counter() - started})
             if step >= total:
                 break
-    record = {"config": asdict(config), "texts": len(texts), "texts_sha256": texts_hash(texts), "steps": step,
+    record = {"config": config.model_dump(mode="json"), "texts": len(texts), "texts_sha256": texts_hash(texts), "steps": step,
               "train_seconds": time.perf_counter() - started, "history": history, "device": str(device)}
     _write_atomic(model.base_model, tokenizer, record, output)
     return record

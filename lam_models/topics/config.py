@@ -1,9 +1,12 @@
-"""Tuned constants of topic discovery and assignment in one frozen, validated, serialisable dataclass."""
+"""Tuned constants of topic discovery and assignment in one frozen, validated, serialisable pydantic model."""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields
-from typing import Any, Literal
+from typing import Literal, Self
+
+from pydantic import Field, model_validator
+
+from lam_models.config_model import FrozenConfig
 
 OUTLIER = -1
 """Topic id of headlines that belong to no topic: empty, very short, non-English, or far from every topic."""
@@ -12,60 +15,31 @@ MODEL_NAME = "topics"
 """Registry name of topic model versions (beside ``sentiment``)."""
 
 
-@dataclass(frozen=True)
-class TopicConfig:
-    """How topics are found, described, matched across runs and assigned to new headlines.
+class TopicConfig(FrozenConfig):
+    """How topics are found, described, matched across runs and assigned to new headlines."""
 
-    Attributes:
-        reduce_dims: PCA components the 384-d embeddings are reduced to before clustering.
-        clusterer: ``hdbscan`` (density; finds the number of topics) or ``kmeans`` (``n_topics`` topics).
-        min_cluster_size: HDBSCAN: fewest headlines in a topic.
-        min_samples: HDBSCAN: neighbourhood size of a core point (higher = more conservative).
-        n_topics: k-means: number of topics.
-        max_fit_rows: most recent headlines a fit uses (the rest is older history).
-        assign_threshold: smallest cosine similarity to the nearest centroid for a headline to get
-            that topic at scoring time (and for HDBSCAN's noise points to be pulled into one); below
-            it the headline is an outlier (-1).
-        match_threshold: smallest centroid cosine similarity for a cluster of a new run to take the
-            id of a topic of the previous model (Hungarian matching); unmatched clusters get new ids.
-        centroid_update: weight of this run's cluster centroid in a matched topic's new centroid
-            (1 = replace it, 0 = keep the old one): below 1 a topic drifts slowly and keeps its headlines.
-        keep_unmatched: keep an old topic no cluster of this run matched while it still holds
-            ``min_cluster_size`` of the fit headlines (else it retires).
-        temperature: softmax temperature over centroid similarities that gives ``topic_prob``.
-        top_terms: c-TF-IDF terms kept per topic.
-        representatives: headlines kept per topic (closest to its centroid).
-        min_words: fewest word tokens for a headline to get a topic.
-        min_latin_share: smallest share of ASCII letters among a headline's letters (non-English
-            scripts fall below it).
-        seed: random state of PCA / k-means.
-        version: pinned topic model version for scoring; None = the production one.
-        gate_max_outlier_increase: the nightly fit becomes production only when its outlier share
-            is at most this much above production's ...
-        gate_max_coherence_drop: ... and its mean NPMI coherence at most this much below.
-    """
+    reduce_dims: int = Field(32, description="PCA components the 384-d embeddings are reduced to before clustering.")
+    clusterer: Literal["hdbscan", "kmeans"] = Field("hdbscan", description="``hdbscan`` (density; finds the number of topics) or ``kmeans`` (``n_topics`` topics).")
+    min_cluster_size: int = Field(15, description="HDBSCAN: fewest headlines in a topic.")
+    min_samples: int = Field(5, description="HDBSCAN: neighbourhood size of a core point (higher = more conservative).")
+    n_topics: int = Field(60, description="k-means: number of topics.")
+    max_fit_rows: int = Field(50_000, description="most recent headlines a fit uses (the rest is older history).")
+    assign_threshold: float = Field(0.4, description="smallest cosine similarity to the nearest centroid for a headline to get that topic at scoring time (and for HDBSCAN's noise points to be pulled into one); below it the headline is an outlier (-1).")
+    match_threshold: float = Field(0.8, description="smallest centroid cosine similarity for a cluster of a new run to take the id of a topic of the previous model (Hungarian matching); unmatched clusters get new ids.")
+    centroid_update: float = Field(0.2, description="weight of this run's cluster centroid in a matched topic's new centroid (1 = replace it, 0 = keep the old one): below 1 a topic drifts slowly and keeps its headlines.")
+    keep_unmatched: bool = Field(True, description="keep an old topic no cluster of this run matched while it still holds ``min_cluster_size`` of the fit headlines (else it retires).")
+    temperature: float = Field(0.05, description="softmax temperature over centroid similarities that gives ``topic_prob``.")
+    top_terms: int = Field(10, description="c-TF-IDF terms kept per topic.")
+    representatives: int = Field(3, description="headlines kept per topic (closest to its centroid).")
+    min_words: int = Field(3, description="fewest word tokens for a headline to get a topic.")
+    min_latin_share: float = Field(0.8, description="smallest share of ASCII letters among a headline's letters (non-English scripts fall below it).")
+    seed: int = Field(0, description="random state of PCA / k-means.")
+    version: str | None = Field(None, description="pinned topic model version for scoring; None = the production one.")
+    gate_max_outlier_increase: float = Field(0.05, description="the nightly fit becomes production only when its outlier share is at most this much above production's ...")
+    gate_max_coherence_drop: float = Field(0.05, description="... and its mean NPMI coherence at most this much below.")
 
-    reduce_dims: int = 32
-    clusterer: Literal["hdbscan", "kmeans"] = "hdbscan"
-    min_cluster_size: int = 15
-    min_samples: int = 5
-    n_topics: int = 60
-    max_fit_rows: int = 50_000
-    assign_threshold: float = 0.4
-    match_threshold: float = 0.8
-    centroid_update: float = 0.2
-    keep_unmatched: bool = True
-    temperature: float = 0.05
-    top_terms: int = 10
-    representatives: int = 3
-    min_words: int = 3
-    min_latin_share: float = 0.8
-    seed: int = 0
-    version: str | None = None
-    gate_max_outlier_increase: float = 0.05
-    gate_max_coherence_drop: float = 0.05
-
-    def __post_init__(self) -> None:
+    @model_validator(mode="after")
+    def _check(self) -> Self:
         problems = []
         if self.reduce_dims < 2:
             problems.append("reduce_dims must be >= 2")
@@ -88,12 +62,4 @@ class TopicConfig:
             problems.append("gate tolerances must be >= 0")
         if problems:
             raise ValueError("invalid TopicConfig: " + "; ".join(problems))
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, values: dict[str, Any]) -> TopicConfig:
-        """Build from a saved dict, ignoring keys this version does not know."""
-        known = {f.name for f in fields(cls)}
-        return cls(**{k: v for k, v in values.items() if k in known})
+        return self

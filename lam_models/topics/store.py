@@ -44,7 +44,7 @@ def save_model(root: Path, model: TopicModel, *, data_hash: str, parent: str | N
             "terms": model.terms, "examples": model.examples, "next_id": int(model.next_id),
             "embedding_version": model.embedding_version, "history": model.history}, indent=1))
 
-    version = write_version(root, write_files, config=model.config.to_dict(), labels=[str(int(i)) for i in model.topic_ids],
+    version = write_version(root, write_files, config=model.config.model_dump(mode="json"), labels=[str(int(i)) for i in model.topic_ids],
                             metrics={**model.stats, **(metrics or {})}, data_hash=data_hash, parent=parent,
                             extra={"method": model.config.clusterer, "topics": model.n_topics,
                                    "embedding_version": model.embedding_version}, name=MODEL_NAME)
@@ -64,7 +64,7 @@ def load_model(root: Path, version_id: str) -> TopicModel:
         with np.load(folder / ARRAYS, allow_pickle=False) as arrays:
             ids, centres, sizes = arrays["topic_ids"], arrays["centroids"], arrays["sizes"]
         meta = json.loads((folder / DESCRIPTION).read_text())
-        config = TopicConfig.from_dict(json.loads((folder / "config.json").read_text()))
+        config = config_from_saved(json.loads((folder / "config.json").read_text()))
         stats = json.loads((folder / "metrics.json").read_text())
     except (OSError, ValueError, KeyError) as exc:
         raise RegistryError(f"topic model {version_id} cannot be loaded: {exc}") from exc
@@ -73,6 +73,11 @@ def load_model(root: Path, version_id: str) -> TopicModel:
     return TopicModel(ids.astype(np.int64), centres.astype(np.float32), sizes.astype(np.int64), meta["terms"],
                       meta["examples"], int(meta["next_id"]), config, meta.get("embedding_version", ""),
                       meta.get("history", []), stats)
+
+
+def config_from_saved(values: dict) -> TopicConfig:
+    """The config a version saved; keys an older release wrote and this one dropped are ignored."""
+    return TopicConfig.model_validate({k: v for k, v in values.items() if k in TopicConfig.model_fields})
 
 
 def current_version(root: Path, pinned: str | None = None) -> str | None:

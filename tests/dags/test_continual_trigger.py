@@ -95,10 +95,11 @@ def queued_rounds(home: Path) -> list[tuple]:
 
 def settings_for(tmp_path: Path, **continual):
     """Settings with their own topics, lake, registry and home; 2-core local Spark; the trigger's knobs."""
-    from lam_models.settings import ContinualSettings, SparkSettings
+    from lam_models.continual.config import ContinualConfig
+    from lam_models.settings import SparkSettings
 
     return make_settings(tmp_path, home=tmp_path / "home", spark=SparkSettings(master="local[2]", shuffle_partitions=2),
-                         continual=ContinualSettings(**continual))
+                         continual=ContinualConfig(**continual))
 
 
 def promote_tiny(settings, tiny_version: tuple[Path, str]) -> str:

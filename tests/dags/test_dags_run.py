@@ -246,11 +246,11 @@ def new_labels_csv(path: Path, per_class: int = 20) -> Path:
 def test_continual_finetune_round_from_production_with_a_tiny_budget(airflow_home, tiny_version, tmp_path) -> None:
     from lam_models.registry import show
     from lam_models.registry.pointers import production_version
-    from lam_models.settings import ContinualSettings
+    from lam_models.continual.config import ContinualConfig
 
     labels = new_labels_csv(tmp_path / "new-labels.csv")
     s = make_settings(tmp_path, home=tmp_path / "home",
-                      continual=ContinualSettings(new_labels_path=str(labels), replay_size=16, min_new_labels=30))
+                      continual=ContinualConfig(new_labels_path=str(labels), replay_size=16, min_new_labels=30))
     production = install_registry(s, tiny_version, promote=True)
 
     output = dags_test(airflow_home, s, tmp_path, "continual_finetune", "-c", json.dumps({"budget": 2}))

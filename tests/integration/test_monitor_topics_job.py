@@ -25,7 +25,7 @@ def test_spark_topic_windows_match_the_pure_detector_and_the_burst_is_one_topic_
     result = monitor.run(s)
 
     sent = topic_alerts(s)
-    expected = detect_alerts(frame, s.monitor.to_config())
+    expected = detect_alerts(frame, s.monitor)
     assert result.published == len(sent) == len(expected) > 0
     pick = lambda alerts: sorted(tuple(str(a.get(k)) for k in COMPARED) for a in alerts)  # noqa: E731
     assert pick(sent) == pick(expected)

@@ -2,26 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from pydantic import Field
+
+from lam_models.config_model import FrozenConfig
 
 
-@dataclass(frozen=True)
-class NabConfig:
-    """How the monitor's detector is applied to a univariate NAB series.
+class NabConfig(FrozenConfig):
+    """How the monitor's detector is applied to a univariate NAB series."""
 
-    Attributes:
-        detector: registry name of the detector to run (``monitor``, ``windowedGaussian``, ``null``).
-        two_sided: score falls as well as rises (NAB anomalies go both ways; the monitor alerts on
-            rises of the negative share only).
-        episode_half_life: records over which an episode's held high fades to half; a score counts only
-            where it tops it (alert once per episode: NAB charges each repeat outside a window); 0
-            reports every score.
-    """
+    detector: str = Field("monitor", description="registry name of the detector to run (``monitor``, ``windowedGaussian``, ``null``).")
+    two_sided: bool = Field(True, description="score falls as well as rises (NAB anomalies go both ways; the monitor alerts on rises of the negative share only).")
+    episode_half_life: float = Field(200.0, ge=0, description="records over which an episode's held high fades to half; a score counts only where it tops it (alert once per episode: NAB charges each repeat outside a window); 0 reports every score.")
 
-    detector: str = "monitor"
-    two_sided: bool = True
-    episode_half_life: float = 200.0
-
-    def __post_init__(self) -> None:
-        if self.episode_half_life < 0:
-            raise ValueError(f"episode_half_life must be >= 0, got {self.episode_half_life!r}")

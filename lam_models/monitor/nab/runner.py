@@ -9,7 +9,6 @@ when it exists (a record inside any of its file's windows, ends included, is 1);
 from __future__ import annotations
 
 import time
-from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -92,6 +91,6 @@ def run_nab(data_dir: str | Path, out_dir: str | Path, nab: NabConfig | None = N
         "categories": categories,
         "seconds": round(time.perf_counter() - started, 3),
         "written": written,
-        "nab": asdict(nab),
-        "config": config.to_dict(),
+        "nab": nab.model_dump(mode="json"),
+        "config": config.model_dump(mode="json"),
     }

@@ -22,7 +22,7 @@ DAY = date(2024, 3, 5)
 @pytest.fixture
 def settings(tmp_path, tiny_config):
     s = make_settings(tmp_path)
-    return s.model_copy(update={"recsys": type(s.recsys)(**tiny_config.update(validation_fraction=0.25).to_dict())})
+    return s.model_copy(update={"recsys": tiny_config.update(validation_fraction=0.25)})
 
 
 def served(settings, day: date = DAY) -> set[str]:

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from lam_models.topics import TopicConfig, adjusted_mutual_info, empty_model, fit
+from lam_models.topics.store import config_from_saved
 from tests.unit.topics.conftest import blobs
 
 CONFIG = TopicConfig(reduce_dims=16, min_cluster_size=10, min_samples=5)
@@ -100,4 +101,6 @@ def test_misaligned_inputs_are_refused():
 def test_config_is_validated():
     with pytest.raises(ValueError, match="match_threshold"):
         TopicConfig(match_threshold=1.5)
-    assert TopicConfig.from_dict({**TopicConfig().to_dict(), "unknown": 1}) == TopicConfig()
+    with pytest.raises(ValueError, match="unknown"):
+        TopicConfig(unknown=1)
+    assert config_from_saved({**TopicConfig().model_dump(mode="json"), "unknown": 1}) == TopicConfig()
