@@ -71,7 +71,7 @@ def main() -> None:
     config = MonitorConfig()
     result = {
         "lam_models": str(Path(lam_models.__file__).parent),
-        "config": config.model_dump(mode="json"),
+        "config": config.model_dump(mode="json") if hasattr(config, "model_dump") else config.to_dict(),  # older sides: a dataclass
         "frames": {path.stem: run_frame(path, config, args.repeat, not args.no_alerts) for path in args.frame},
     }
     args.out.write_text(json.dumps(result) + "\n")

@@ -5,7 +5,7 @@ Once a day (UTC midnight, no catch-up): every step of `jobs/nightly.py` `STEPS`,
 the run's data interval `[data_interval_start, data_interval_end)`:
 
 1. `ingest_news`, `ingest_interactions`, `ingest_labels`: every record after the committed offsets,
-   whatever its timestamp -> bronze (Delta, partitioned by event date) + dead-letter, by Spark's
+   whatever its timestamp -> bronze (Delta) + dead-letter, by Spark's
    incremental Kafka read. A headline stamped yesterday that reached Kafka after yesterday's run is
    read tonight, and the monitor revises the window it falls in. The data interval is what the run
    reports (and what a backfill re-reads by broker time); a rerun after a crash finishes the same

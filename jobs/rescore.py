@@ -37,7 +37,7 @@ def run(settings: Settings | None, start: datetime, end: datetime) -> RescoreRes
     ``rows_kept`` the rows of those files that keep their scores."""
     from pyspark.sql import functions as F
 
-    from jobs.score import by_event_date, score_frame
+    from jobs.score import in_time_order, score_frame
 
     settings = settings or get_settings()
     version = ScoringConfig.from_settings(settings, threads=1).model_version
@@ -64,7 +64,7 @@ def run(settings: Settings | None, start: datetime, end: datetime) -> RescoreRes
     current = silver.filter(inside & ~stale).select(*catalog.SILVER_NEWS.columns)
     failpoints.hit("rescore.before_commit")
     predicate = f"published_at >= '{_sql_time(start)}' AND published_at < '{_sql_time(end)}'"
-    delta_spark.replace_where(by_event_date(rescored.unionByName(current)), path, predicate, catalog.SILVER_NEWS.partition_by,
+    delta_spark.replace_where(in_time_order(rescored.unionByName(current)), path, predicate, catalog.SILVER_NEWS.partition_by,
                               {"job": "score", "name": "news-rescore", **asdict(result), "start": start.isoformat(), "end": end.isoformat(),
                                "read_versions": {catalog.SILVER_NEWS.name: read_version}})
     result.seconds = round(time.perf_counter() - began, 3)

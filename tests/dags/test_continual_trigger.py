@@ -140,7 +140,7 @@ def scored(seed: int, n: int, first: datetime, version: str, shift: float = 0.0,
 
 
 def write_silver(settings, frame: pd.DataFrame, part: int) -> None:
-    append(catalog.path(settings.lake_root, "silver/news"), frame.assign(event_date=str(part)), partition_by=["event_date"])
+    append(catalog.path(settings.lake_root, "silver/news"), frame.assign(event_date=str(part)))
 
 
 def phrasebank_labels(per_class: int) -> list[dict]:

@@ -22,7 +22,7 @@ SPIKE = InjectedSpike(key="ticker:T001", start=pd.Timestamp("2024-01-20T10:00", 
 def write_silver(settings, frame: pd.DataFrame) -> None:
     frame = frame.assign(event_date=frame["published_at"].dt.date.astype(str), source="test", model_version="test",
                          published_at=frame["published_at"].astype("datetime64[us, UTC]"))
-    append(catalog.path(settings.lake_root, "silver/news"), frame, partition_by=["event_date"])
+    append(catalog.path(settings.lake_root, "silver/news"), frame)
 
 
 def topic_alerts(settings) -> list[dict]:

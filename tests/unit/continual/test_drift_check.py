@@ -51,7 +51,7 @@ def scored(seed: int, n: int, first: datetime, version: str, shift: float = 0.0,
 
 
 def write_silver(settings: Settings, frame: pd.DataFrame, part: int) -> None:
-    append(catalog.path(settings.lake_root, "silver/news"), frame.assign(event_date=str(part)), partition_by=["event_date"])
+    append(catalog.path(settings.lake_root, "silver/news"), frame.assign(event_date=str(part)))
 
 
 def test_unshifted_interval_does_not_trigger_and_a_shifted_one_does(tmp_path: Path) -> None:
@@ -83,7 +83,7 @@ def test_new_labels_since_promotion_trigger_without_enough_scored_rows(tmp_path:
 
     fresh = labels.frame_from_records([{"id": f"n{i}", "text": f"New label {i}", "label": "negative", "source": "t",
                                         "ts": recent} for i in range(5)]).drop(columns="text_hash")
-    append(catalog.path(s.lake_root, "bronze/labels"), fresh.assign(event_date="2026-01-01"), partition_by=["event_date"])
+    append(catalog.path(s.lake_root, "bronze/labels"), fresh.assign(event_date="2026-01-01"))
     loud = drift_check.run(s, START, END)
     assert loud.trigger and loud.landed_labels == 5 and loud.reasons == ["5 new labels >= 5"]
     assert drift_check.run(s, START, END).landed_labels == 0, "landing the bronze rows again changes nothing"

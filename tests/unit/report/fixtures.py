@@ -79,7 +79,7 @@ def write_silver(lake_root: Path, frame: pd.DataFrame) -> None:
     out = frame.assign(event_date=frame["published_at"].dt.strftime("%Y-%m-%d"),
                        embedding=[np.zeros(4, dtype=np.float32)] * len(frame),
                        topic_id=ids, topic_prob=np.where(ids >= 0, 0.9, 0.0).astype(np.float32))
-    append(catalog.SILVER_NEWS.path(lake_root), out, partition_by=["event_date"],
+    append(catalog.SILVER_NEWS.path(lake_root), out,
            metadata={"job": "score", "name": "news", "files": 30, "rows_in": len(out), "model_version": "sentiment-x", "seconds": 9.0})
 
 

@@ -20,7 +20,7 @@ def write_silver(settings: Settings, texts, vectors, start: int = 0, version: st
     frame = pd.DataFrame({"id": [f"h{start + i:05d}" for i in range(n)], "headline": texts,
                           "published_at": pd.date_range("2024-01-01", periods=n, freq="min", tz="UTC") + pd.Timedelta(days=start),
                           "embedding": list(vectors), "model_version": version})
-    append(catalog.path(settings.lake_root, "silver/news"), frame.assign(event_date="2024-01-01"), partition_by=["event_date"])
+    append(catalog.path(settings.lake_root, "silver/news"), frame.assign(event_date="2024-01-01"))
 
 
 def small(settings: Settings) -> Settings:
