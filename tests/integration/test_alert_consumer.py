@@ -9,7 +9,6 @@ import signal
 import subprocess
 import threading
 import time
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -40,7 +39,7 @@ CONFIG = AlertingConfig(session_timeout_ms=6000, heartbeat_interval_ms=1000, pol
 
 def start_member(s, group: str, sink_path: Path, tmp_path: Path, config: AlertingConfig = CONFIG, **kw):
     member = build_consumer(s, group, [build_sink("jsonl", config, path=sink_path)],
-                            replace(config, deadletter=str(tmp_path / "dead.jsonl")))
+                            config.update(deadletter=str(tmp_path / "dead.jsonl")))
     thread = threading.Thread(target=run_consumer, args=(member,), kwargs={"handle_signals": False, **kw}, daemon=True)
     thread.start()
     return member, thread
@@ -124,7 +123,7 @@ def test_webhook_failures_are_retried_then_dead_lettered_and_committed(kafka_set
     publish_alerts(s, alerts)
     with serve() as receiver:
         receiver.fail_keys = {failing.pop(): 503, failing.pop(): 500}
-        config = replace(CONFIG, deadletter=str(tmp_path / "dead.jsonl"))
+        config = CONFIG.update(deadletter=str(tmp_path / "dead.jsonl"))
         member = build_consumer(s, "g-hook", [build_sink("webhook", config, url=receiver.url)], config)
         started = time.monotonic()
         counts = run_consumer(member, idle_timeout_s=1.0, handle_signals=False)
