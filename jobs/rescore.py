@@ -16,7 +16,7 @@ from datetime import datetime, timezone
 from lam_models import catalog
 from lam_models import delta_tables
 from lam_models.adapters import delta_spark, failpoints
-from lam_models.adapters.spark import get_spark
+from lam_models.adapters.spark import get_spark, task_threads
 from lam_models.scoring.predict import ScoringConfig
 from lam_models.settings import Settings, get_settings
 
@@ -58,7 +58,7 @@ def run(settings: Settings | None, start: datetime, end: datetime) -> RescoreRes
     counts = touched.agg(F.sum(stale.cast("int")).alias("stale"), F.sum((~inside).cast("int")).alias("outside")).first()
     result.files, result.rows_rescored, result.rows_kept = len(files), int(counts["stale"]), int(counts["outside"])
     pinned = None if version.startswith("base:") else version
-    config = ScoringConfig.from_settings(settings, threads=int(spark.conf.get("spark.task.cpus", "1")), version=pinned)
+    config = ScoringConfig.from_settings(settings, threads=task_threads(spark), version=pinned)
     bronze_columns = [c for c in catalog.BRONZE["news"].columns if c in silver.columns]
     rescored = score_frame(settings, config, silver.filter(stale).select(*bronze_columns), result.rows_rescored)
     current = silver.filter(inside & ~stale).select(*catalog.SILVER_NEWS.columns)

@@ -14,14 +14,14 @@ from dataclasses import dataclass
 from lam_models import catalog
 from lam_models import delta_tables
 from lam_models.adapters import delta_spark, failpoints
-from lam_models.adapters.spark import get_spark
+from lam_models.adapters.spark import get_spark, task_threads
 from lam_models.scoring.predict import ScoringConfig, make_predict_fn
 from lam_models.settings import Settings, get_settings
 
 
 @dataclass
 class ScoreResult:
-    files: int = 0
+    batches: int = 0
     rows_in: int = 0
     rows_out: int = 0
     model_version: str | None = None
@@ -36,20 +36,20 @@ def run(settings: Settings | None = None, model_version: str | None = None) -> S
         return ScoreResult()
     began = time.perf_counter()
     spark = get_spark(settings, "lam-score")
-    config = ScoringConfig.from_settings(settings, threads=int(spark.conf.get("spark.task.cpus", "1")), version=model_version)
+    config = ScoringConfig.from_settings(settings, threads=task_threads(spark), version=model_version)
     result = ScoreResult()
 
     def write_batch(news, txn: list) -> None:
-        files, rows_in = len(news.inputFiles()), news.count()
+        rows_in = news.count()
         silver = catalog.SILVER_NEWS.path(settings.lake_root)
-        metadata = {"job": "score", "name": "news", "txn": txn, "files": files, "rows_in": rows_in, "model_version": config.model_version}
+        metadata = {"job": "score", "name": "news", "txn": txn, "rows_in": rows_in, "model_version": config.model_version}
         delta_spark.append_once(in_time_order(score_frame(settings, config, news, rows_in)), silver, txn[0], txn[1],
                                 catalog.SILVER_NEWS.partition_by, metadata)
         rows_out = written_rows(silver, txn)
         if rows_out != rows_in:
             raise RuntimeError(f"scoring wrote {rows_out} rows for {rows_in} bronze rows")
         failpoints.hit("score.before_commit")
-        result.files, result.rows_in, result.rows_out = result.files + files, result.rows_in + rows_in, result.rows_out + rows_out
+        result.batches, result.rows_in, result.rows_out = result.batches + 1, result.rows_in + rows_in, result.rows_out + rows_out
         result.model_version = config.model_version
 
     delta_spark.drain(delta_spark.read_stream(spark, bronze), catalog.checkpoint(settings.lake_root, "score", "news"), "lam-score", write_batch)
@@ -77,7 +77,7 @@ def score_frame(settings: Settings, config: ScoringConfig, news, rows: int):
     outputs += [StructField(c, FloatType()) for c in SENTIMENT_COLUMNS] if config.has_sentiment else []
     outputs += [StructField("topic_id", IntegerType()), StructField("topic_prob", FloatType())]
     udf = predict_batch_udf(make_predict_fn(config), return_type=StructType(outputs), batch_size=settings.spark.arrow_batch_rows)
-    parallelism = max(1, min(news.sparkSession.sparkContext.defaultParallelism, rows // 2000 + 1))
+    parallelism = max(1, min(news.sparkSession.sparkContext.defaultParallelism // config.threads, rows // 2000 + 1))
     scored = news.repartition(parallelism, "id").withColumn("scores", udf("headline")).select("*", "scores.*")
     scored = _with_sentiment(scored, config.has_sentiment).withColumn("model_version", F.lit(config.model_version))
     return scored.select(*catalog.SILVER_NEWS.columns)
@@ -106,7 +106,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--model-version", default=None, help="pin a registry version (default: production)")
     result = run(model_version=parser.parse_args(argv).model_version)
-    print(f"score news: files={result.files} rows={result.rows_out} model={result.model_version} in {result.seconds}s")
+    print(f"score news: batches={result.batches} rows={result.rows_out} model={result.model_version} in {result.seconds}s")
 
 
 if __name__ == "__main__":

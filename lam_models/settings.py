@@ -72,7 +72,7 @@ class ModelSettings(BaseModel):
     max_seq_length: int = Field(128, ge=8, le=512)
     token_budget: int = Field(8192, ge=64, description="tokens per inference batch")
     device: Literal["auto", "cpu", "cuda"] = "auto"
-    cpu_threads: int = Field(0, ge=0, description="0 = the cores of the executor")
+    cpu_threads: int = Field(0, ge=0, description="torch threads per scoring task; 0 = a local session's cores (up to 4), a cluster task's spark.task.cpus")
     precision: Literal["auto", "fp32", "bf16"] = Field("auto", description="auto: bf16 weights where the device runs bf16 natively (CUDA, CPUs with AVX512-BF16 or AMX), fp32 elsewhere; speed and embedding change per option in bench/results/scoring.json")
 
 

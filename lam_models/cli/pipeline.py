@@ -29,4 +29,4 @@ def score() -> None:
     from jobs import score as job
 
     result = guarded(lambda: job.run(settings()))
-    console.print(f"score news: files={result.files} rows={result.rows_out} model={result.model_version} in {result.seconds}s")
+    console.print(f"score news: batches={result.batches} rows={result.rows_out} model={result.model_version} in {result.seconds}s")

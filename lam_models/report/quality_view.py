@@ -68,7 +68,7 @@ def _scored(data: ReportData) -> str:
     score = data.runs[data.runs["job"] == "score"] if data.runs is not None else None
     if score is not None and len(score):
         r = score.iloc[0]
-        body += (f'<p class="muted">Scoring job: {count(r.get("runs"))} runs, {count(r.get("files"))} bronze files, '
+        body += (f'<p class="muted">Scoring job: {count(r.get("runs"))} batches, '
                  f'{count(r.get("rows_in"))} rows in, {count(r.get("rows_out"))} rows out.</p>')
     if summary.get("labels"):
         order = ("negative", "neutral", "positive")

@@ -206,7 +206,7 @@ def test_backfill_rescores_its_range_with_the_pinned_version_and_a_rerun_changes
 
     first = latest_xcoms(airflow_home, "backfill")
     news, rescored = first[("ingest_news", "return_value")], first[("rescore", "return_value")]
-    assert (news["bronze"], news["already_ingested"]) == (0, 20) and first[("score", "return_value")]["files"] == 0
+    assert (news["bronze"], news["already_ingested"]) == (0, 20) and first[("score", "return_value")]["batches"] == 0
     # one ingest batch wrote one silver file: Delta rewrites it, keeping the 4 rows outside the range as they were
     assert (rescored["files"], rescored["rows_rescored"], rescored["rows_kept"], rescored["model_version"]) == (1, 20, 4, version)
     silver = table(s, "silver/news").set_index("id")
@@ -224,7 +224,7 @@ def test_backfill_rescores_its_range_with_the_pinned_version_and_a_rerun_changes
     second = latest_xcoms(airflow_home, "backfill")
     news = second[("ingest_news", "return_value")]
     assert (news["bronze"], news["deadletter"], news["already_ingested"]) == (0, 0, 20)
-    assert second[("score", "return_value")]["files"] == 0 and second[("rescore", "return_value")]["files"] == 0
+    assert second[("score", "return_value")]["batches"] == 0 and second[("rescore", "return_value")]["files"] == 0
     assert second[("monitor", "return_value")]["published"] == 0
     assert snapshot(s) == before, "a second backfill of the same range changes no table file"
     for name, frame in gold.items():

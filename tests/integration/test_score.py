@@ -9,6 +9,7 @@ import pytest
 from jobs import ingest, score
 from lam_models import catalog
 from lam_models.adapters.producers import produce
+from lam_models.adapters.spark import task_threads
 from lam_models.scoring.predict import ScoringConfig, load_encoder, score_texts
 from tests.lake_tables import read
 from tests.records import good_news
@@ -28,7 +29,7 @@ def test_score_writes_unit_vectors_equal_to_direct_call(kafka_settings, spark):
     vectors = np.stack(silver["embedding"].to_numpy())
     assert vectors.shape == (24, 384)
     np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
-    encoder, _ = load_encoder(ScoringConfig.from_settings(s, threads=1))
+    encoder, _ = load_encoder(ScoringConfig.from_settings(s, threads=task_threads(spark)))  # threads change the sums' order
     np.testing.assert_allclose(vectors, encoder.encode(silver["headline"].tolist()).embeddings, atol=1e-5)
     assert silver["label"].isna().all(), "no sentiment version promoted: embeddings only"
     assert score.run(s).rows_out == 0, "scored files are not scored again"
@@ -63,7 +64,7 @@ def test_score_writes_sentiment_equal_to_direct_call(kafka_settings, spark):
     assert result.model_version == version and set(silver["model_version"]) == {version}
     probs = silver[["p_negative", "p_neutral", "p_positive"]].to_numpy()
     np.testing.assert_allclose(probs.sum(axis=1), 1.0, atol=1e-5)
-    encoder, labels = load_encoder(ScoringConfig.from_settings(s, threads=1))
+    encoder, labels = load_encoder(ScoringConfig.from_settings(s, threads=task_threads(spark)))
     direct = score_texts(encoder, labels, silver["headline"].tolist())
     np.testing.assert_allclose(probs[:, 0], direct["p_negative"], atol=1e-5)
     expected = np.array(["negative", "neutral", "positive"])[np.stack([direct[c] for c in ("p_negative", "p_neutral", "p_positive")]).argmax(0)]

@@ -11,6 +11,7 @@ import pytest
 from jobs import ingest, score
 from lam_models import catalog
 from lam_models.adapters.producers import produce
+from lam_models.adapters.spark import task_threads
 from lam_models.scoring.predict import ScoringConfig, load_encoder, load_topics, score_texts
 from lam_models.topics import TopicConfig, TopicModel
 from lam_models.topics.store import save_model
@@ -59,7 +60,7 @@ def test_score_writes_topic_columns_equal_to_direct_call(kafka_settings, spark):
     assert new["topic_id"].dtype == np.int32 and new["topic_prob"].dtype == np.float32
     by_text = dict(zip(new["headline"], new["topic_id"], strict=True))
     assert [by_text[h] for h in HEADLINES] == [3, 5, 8, 13, -1, -1]
-    config = ScoringConfig.from_settings(s, threads=1)
+    config = ScoringConfig.from_settings(s, threads=task_threads(spark))
     assert config.topics_version == version
     encoder, labels = load_encoder(config)
     direct = score_texts(encoder, labels, new["headline"].tolist(), load_topics(config))

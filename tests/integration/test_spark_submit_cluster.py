@@ -75,7 +75,9 @@ def last_ingest_run(settings) -> dict:
 
 
 def test_backfill_through_spark_submit_on_a_standalone_cluster_equals_in_process(kafka_settings, spark, spark_cluster, tmp_path):
-    topic_settings = kafka_settings.model_copy(update={"spark": kafka_settings.spark.model_copy(update={"shuffle_partitions": 2})})
+    topic_settings = kafka_settings.model_copy(update={"spark": kafka_settings.spark.model_copy(update={"shuffle_partitions": 2}),
+                                                       # one torch thread per task on both: the thread count changes the sums' order (~1e-4)
+                                                       "model": kafka_settings.model.model_copy(update={"cpu_threads": 1})})
     on_cluster = topic_settings.model_copy(update={
         "lake_root": tmp_path / "lake-submitted",
         "spark": topic_settings.spark.model_copy(update={"master": spark_cluster.url, "driver_memory": "1g"}),

@@ -80,7 +80,7 @@ def write_silver(lake_root: Path, frame: pd.DataFrame) -> None:
                        embedding=[np.zeros(4, dtype=np.float32)] * len(frame),
                        topic_id=ids, topic_prob=np.where(ids >= 0, 0.9, 0.0).astype(np.float32))
     append(catalog.SILVER_NEWS.path(lake_root), out,
-           metadata={"job": "score", "name": "news", "files": 30, "rows_in": len(out), "model_version": "sentiment-x", "seconds": 9.0})
+           metadata={"job": "score", "name": "news", "rows_in": len(out), "model_version": "sentiment-x", "seconds": 9.0})
 
 
 def write_monitor_outputs(lake_root: Path, frame: pd.DataFrame) -> list[dict]:
