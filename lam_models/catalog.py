@@ -42,10 +42,8 @@ MONITOR_WINDOWS = Table("gold/monitor_windows")
 ALERTS = Table("gold/alerts")
 RECOMMENDATIONS = Table("gold/recommendations", partitions=("run_date",))
 SIMILAR_ITEMS = Table("gold/similar_items", partitions=("run_date",))
-DEDUP_INDEX = {kind: Table(f"_index/{kind}") for kind in BRONZE}
 
-TABLES = {t.name: t for t in (*BRONZE.values(), DEADLETTER, SILVER_NEWS, MONITOR_WINDOWS, ALERTS, RECOMMENDATIONS,
-                              SIMILAR_ITEMS, *DEDUP_INDEX.values())}
+TABLES = {t.name: t for t in (*BRONZE.values(), DEADLETTER, SILVER_NEWS, MONITOR_WINDOWS, ALERTS, RECOMMENDATIONS, SIMILAR_ITEMS)}
 
 
 def checkpoint(lake_root: Path | str, job: str, source: str) -> Path:
