@@ -97,10 +97,10 @@ def spark_path(settings: Settings, texts: list[str]) -> tuple[np.ndarray, float,
     from pyspark.sql import functions as F
 
     from jobs.score import score_frame
-    from lam_models.adapters.spark import get_spark
+    from lam_models.adapters.spark import get_spark, task_threads
 
     spark = get_spark(settings, "bench-scoring")
-    config = ScoringConfig.from_settings(settings, threads=1)
+    config = ScoringConfig.from_settings(settings, threads=task_threads(spark))
     rows = [(f"h{i:07d}", [], text, "bench") for i, text in enumerate(texts)]
     news = spark.createDataFrame(rows, "id string, tickers array<string>, headline string, source string")
     news = news.withColumn("published_at", F.current_timestamp()).withColumn("event_date", F.current_date())
