@@ -66,7 +66,7 @@ def unsupervised_report(s: Any, data: Path, text_column: str | None, topic_colum
     The file's texts are embedded and assigned exactly as the scoring job does (same encoder, same model).
     """
     from lam_models.scoring.predict import ScoringConfig, load_encoder, load_topics, score_texts
-    from lam_models.sentiment.multitask import read_topic_table
+    from lam_models.sentiment.category_head import read_topic_table
     from lam_models.topics.evaluate import agreement
 
     config = ScoringConfig.from_settings(s, threads=0)

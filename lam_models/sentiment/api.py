@@ -40,7 +40,7 @@ from lam_models.sentiment.model import (
 from lam_models.sentiment.report import print_report
 
 if TYPE_CHECKING:
-    from lam_models.sentiment.multitask import TopicTask
+    from lam_models.sentiment.category_head import TopicTask
     from lam_models.sentiment.train import TrainResult
 
 __all__ = ["Trained", "evaluate_texts", "evaluate_version", "fit_model", "load_dataset", "resolve_base_model_path",
@@ -186,7 +186,7 @@ def train_sentiment(config: TrainConfig, settings: Any, download_if_missing: boo
                     console: Console | None = None, topics: TopicTask | None = None) -> str:
     """Train, evaluate on validation and test, save a new registry version; returns its id.
 
-    With ``topics`` a topic head trains beside the sentiment head (multi-task, ``multitask.py``)
+    With ``topics`` a topic head trains beside the sentiment head (multi-task, ``category_head.py``)
     and the version holds both heads plus ``topics.json``. The version is written only after
     training and evaluation succeed, and atomically, so a failed run leaves nothing behind. It
     is NOT promoted: run ``promote`` after checking it.
@@ -201,7 +201,7 @@ def train_sentiment(config: TrainConfig, settings: Any, download_if_missing: boo
     val, test = data.subset(split.validation), data.subset(split.test)
     prepared, extra_hooks, write_more = None, [], None
     if topics is not None:
-        from lam_models.sentiment.multitask import TopicHook, prepare_topics
+        from lam_models.sentiment.category_head import TopicHook, prepare_topics
 
         prepared = prepare_topics(topics, data, split, train, config.seed, config.test_size, config.val_size)
         extra_hooks.append(TopicHook(prepared.topic_ids, topics.weight))
@@ -209,7 +209,7 @@ def train_sentiment(config: TrainConfig, settings: Any, download_if_missing: boo
                         prepared.names if prepared else None)
     metrics = version_metrics(trained, config, len(train), val, test)
     if prepared:
-        from lam_models.sentiment.multitask import save_topics_record, topic_report, topics_record
+        from lam_models.sentiment.category_head import save_topics_record, topic_report, topics_record
 
         metrics["topics"] = {
             "data": topics.data, "weight": topics.weight, "train_rows": prepared.train_rows,

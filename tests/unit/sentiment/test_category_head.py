@@ -25,7 +25,7 @@ from lam_models.sentiment.model import (
     predict_heads,
     save_model_files,
 )
-from lam_models.sentiment.multitask import (
+from lam_models.sentiment.category_head import (
     TOPICS_FILE,
     TopicHook,
     TopicTask,

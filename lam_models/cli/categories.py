@@ -35,7 +35,7 @@ def train_topics(
     """Train sentiment + topic heads on one encoder and save a version holding both."""
     from lam_models.registry.pointers import promote as promote_version
     from lam_models.sentiment import TrainConfig, train_sentiment
-    from lam_models.sentiment.multitask import TopicTask
+    from lam_models.sentiment.category_head import TopicTask
 
     s = settings()
     with clear_errors(*_errors()):
@@ -63,7 +63,7 @@ def eval_topics(
     and the adjusted mutual information of the unsupervised topic model's ids with FILE's topics."""
     from lam_models.cli.topic_model import print_unsupervised, unsupervised_report
     from lam_models.registry.loading import resolve_version
-    from lam_models.sentiment.multitask import evaluate_topics
+    from lam_models.sentiment.category_head import evaluate_topics
 
     s = settings()
     with clear_errors(*_errors()):

@@ -6,7 +6,7 @@ PhraseBank has no topics, so its 50Agree sentences get one from the keyword taxo
 topic loss added at weight lambda; the table compares the sentiment head's test macro-F1
 (done when: it drops by at most 0.5 point) and reports the topic head's held-out scores.
 
-    LAM_DATA_DIR=/work/shared/data PYTHONPATH=. python bench/sentiment_multitask.py --baseline full --lambda 0.5
+    LAM_DATA_DIR=/work/shared/data PYTHONPATH=. python bench/sentiment_categories.py --baseline full --lambda 0.5
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from rich.console import Console
 
 from lam_models.sentiment import TrainConfig
 from lam_models.sentiment.api import load_dataset, train_sentiment
-from lam_models.sentiment.multitask import TopicTask
+from lam_models.sentiment.category_head import TopicTask
 from lam_models.sentiment.taxonomy import label_topics
 from lam_models.settings import Settings
 
@@ -57,7 +57,7 @@ def main() -> None:
     version = train_sentiment(config, settings, console=Console(stderr=True), topics=TopicTask(str(path), args.weight))
     metrics = json.loads((Path(settings.registry_root) / "sentiment" / "versions" / version / "metrics.json").read_text())
     name = f"{args.baseline}+topics_lambda{args.weight:g}"
-    out_path = RESULTS / "sentiment_multitask.json"
+    out_path = RESULTS / "sentiment_categories.json"
     table = json.loads(out_path.read_text()) if out_path.is_file() else {}
     table[name] = {
         "version_id": version, "baseline_row": args.baseline, "baseline_version": base["version_id"],
