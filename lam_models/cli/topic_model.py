@@ -1,4 +1,7 @@
-"""``lam topics fit|show``: the unsupervised topic model on the scored headlines, and its AMI for ``lam eval topics``."""
+"""``lam topics fit|show`` and ``lam eval topics``: topics discovered by clustering the scored headlines.
+
+Not the category head (``lam train categories``), which learns a desk's own labels.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +11,7 @@ from typing import Any
 
 import typer
 
-from lam_models.cli._common import clear_errors, console, settings
+from lam_models.cli._common import clear_errors, console, registry_errors, settings
 
 app = typer.Typer(help="Topics discovered in the scored headlines (stable ids, versioned in the registry).",
                   no_args_is_help=True)
@@ -60,29 +63,37 @@ def show(version: str = typer.Argument(None, help="topic model version (default:
     console.print(table)
 
 
-def unsupervised_report(s: Any, data: Path, text_column: str | None, topic_column: str | None) -> dict[str, Any] | None:
-    """AMI of the current topic model's ids against the file's labels; None when there is no topic model.
+def unsupervised_report(s: Any, data: Path, text_column: str | None,
+                        category_column: str | None) -> dict[str, Any] | None:
+    """AMI of the current topic model's ids against the file's categories; None when there is no topic model.
 
     The file's texts are embedded and assigned exactly as the scoring job does (same encoder, same model).
     """
     from lam_models.scoring.predict import ScoringConfig, load_encoder, load_topics, score_texts
-    from lam_models.sentiment.category_head import read_topic_table
+    from lam_models.sentiment.category_head import read_category_table
     from lam_models.topics.evaluate import agreement
 
     config = ScoringConfig.from_settings(s, threads=0)
     if config.topics_version is None:
         return None
-    rows = read_topic_table(Path(data), text_column, topic_column)
+    rows = read_category_table(Path(data), text_column, category_column)
     encoder, labels = load_encoder(config)
     scored = score_texts(encoder, labels, rows.texts, load_topics(config))
-    names = [rows.names[i] for i in rows.topics]
+    names = [rows.names[i] for i in rows.categories]
     return {"topic_model": config.topics_version, "encoder": config.model_version, **agreement(names, scored["topic_id"])}
 
 
-def print_unsupervised(report: dict[str, Any] | None) -> None:
-    if report is None:
-        console.print("unsupervised topics: no topic model yet (`lam topics fit`), AMI skipped")
-        return
-    console.print(f"unsupervised topics {report['topic_model']}: AMI {report['ami']:.4f} "
+def eval_topics(
+    data: Path = typer.Option(..., "--data", help="text,category rows (CSV/TSV/Parquet)"),
+    text_column: str = typer.Option(None, help="text column of --data"),
+    category_column: str = typer.Option(None, help="category column of --data"),
+) -> None:
+    """Adjusted mutual information of the production topic model's ids with FILE's categories."""
+    s = settings()
+    with clear_errors(*registry_errors()):
+        report = unsupervised_report(s, data, text_column, category_column)
+        if report is None:
+            raise FileNotFoundError("no topic model yet: run `lam topics fit` after scoring")
+    console.print(f"topics {report['topic_model']}: AMI {report['ami']:.4f} "
                   f"(without outliers {report['ami_without_outliers']:.4f}), {report['outlier_share']:.1%} outliers, "
                   f"{report['topics_used']} topics used on {report['rows']} rows")
