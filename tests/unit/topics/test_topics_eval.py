@@ -8,8 +8,8 @@ import pytest
 from typer.testing import CliRunner
 
 from lam_models.cli import app
-from lam_models.cli import topic_model as topics_cli
-from lam_models.cli.topic_model import unsupervised_report
+from lam_models.cli import topics as topics_cli
+from lam_models.cli.topics import unsupervised_report
 from lam_models.scoring.predict import ScoringConfig, load_encoder, score_texts
 from lam_models.topics import TopicConfig, TopicModel
 from lam_models.topics.evaluate import agreement
