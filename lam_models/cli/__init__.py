@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from lam_models.cli import alerts, demo, kafka, labels, model, monitor, pipeline, produce, recsys, report, setup, topic_model, topics, train
+from lam_models.cli import alerts, categories, demo, kafka, labels, model, monitor, pipeline, produce, recsys, report, setup, topics, train
 
 app = typer.Typer(help="lam-pipelines: financial sentiment monitoring and hybrid recommendations on Kafka + Spark.",
                   no_args_is_help=True, pretty_exceptions_show_locals=False)
@@ -21,7 +21,8 @@ app.command("recommend")(recsys.recommend)
 app.add_typer(recsys.eval_app, name="eval")
 app.add_typer(train.train_app, name="train")
 app.add_typer(model.app, name="model")
-train.train_app.command("topics")(topics.train_topics)
+train.train_app.command("categories")(categories.train_categories)
+recsys.eval_app.command("categories")(categories.eval_categories)
 recsys.eval_app.command("topics")(topics.eval_topics)
-app.add_typer(topic_model.app, name="topics")
+app.add_typer(topics.app, name="topics")
 app.add_typer(labels.app, name="labels")

@@ -1,93 +1,99 @@
-"""``lam train topics`` and ``lam eval topics``: a supervised topic head beside the sentiment head.
+"""``lam topics fit|show`` and ``lam eval topics``: topics discovered by clustering the scored headlines.
 
-The head trains multi-task on the sentiment model's encoder (sentiment CE + lambda * topic CE),
-so scoring gets both from one forward pass; the version holds both heads.
+Not the category head (``lam train categories``), which learns a desk's own labels.
 """
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from typing import Any
 
 import typer
 
-from lam_models.cli._common import clear_errors, console, settings
+from lam_models.cli._common import clear_errors, console, registry_errors, settings
+
+app = typer.Typer(help="Topics discovered in the scored headlines (stable ids, versioned in the registry).",
+                  no_args_is_help=True)
 
 
 def _errors() -> tuple[type[BaseException], ...]:
-    from lam_models.datasets import DatasetError
     from lam_models.registry.store import RegistryError
-    from lam_models.sentiment.data import DataError
 
-    return (RegistryError, DataError, DatasetError, FileNotFoundError, ValueError)
+    return (RegistryError, FileNotFoundError, ValueError)
 
 
-def train_topics(
-    data: Path = typer.Option(..., "--data", help="text,topic rows (CSV/TSV/Parquet)"),
-    weight: float = typer.Option(0.5, "--lambda", min=0.0, help="weight of the topic loss beside the sentiment loss"),
-    sentiment_data: str = typer.Option("50agree", help="sentiment rows: PhraseBank subset or a text,label file"),
-    text_column: str = typer.Option(None, help="text column of --data (default: text/sentence/headline/title)"),
-    topic_column: str = typer.Option(None, help="topic column of --data (default: topic/category/label/class)"),
-    epochs: int = typer.Option(None, min=1, help="default: the sentiment recipe's"),
-    max_steps: int = typer.Option(None, help="cap on optimiser steps (smoke runs)"),
-    limit_train: int = typer.Option(None, help="use only the first N sentiment training rows"),
-    promote: bool = typer.Option(False, help="promote the new version to production"),
-) -> None:
-    """Train sentiment + topic heads on one encoder and save a version holding both."""
-    from lam_models.registry.pointers import promote as promote_version
-    from lam_models.sentiment import TrainConfig, train_sentiment
-    from lam_models.sentiment.multitask import TopicTask
+@app.command("fit")
+def fit(promote: bool = typer.Option(True, "--promote/--no-promote", help="make the new version production (scoring uses it)")) -> None:
+    """Cluster the silver embeddings, keep the ids of matching topics, write a ``topics`` registry version."""
+    from dataclasses import asdict
+
+    from jobs import topics as job
+
+    with clear_errors(*_errors()):
+        result = job.run(settings(), promote=promote)
+    console.print(f"topics: {asdict(result)}")
+
+
+@app.command("show")
+def show(version: str = typer.Argument(None, help="topic model version (default: production, else the newest)"),
+         top: int = typer.Option(15, min=1, help="topics to list, largest first"),
+         as_json: bool = typer.Option(False, "--json", help="print JSON instead of a table")) -> None:
+    """The topic table of a version: id, size, top terms, representative headlines."""
+    from rich.table import Table
+
+    from lam_models.topics.store import latest_version, load_model
 
     s = settings()
     with clear_errors(*_errors()):
-        config = TrainConfig(dataset=sentiment_data, base_model=s.model.base_model, max_steps=max_steps,
-                             limit_train=limit_train, device=s.model.device)
-        config = config.update(epochs=epochs) if epochs else config
-        task = TopicTask(str(data), weight, text_column, topic_column)
-        version = train_sentiment(config, s, console=console, topics=task)
-        metrics = _topic_metrics(s, version)
-        if promote:
-            promote_version(s.registry_root, version, reason="lam train topics --promote")
-    test = metrics.get("test")
-    if test:
-        console.print(f"topic head on its held-out rows: accuracy {test['accuracy']:.4f} macro-F1 {test['macro_f1']:.4f}")
-    console.print(f"new version {version}{' (production)' if promote else ''}")
+        chosen = version or latest_version(s.registry_root)
+        if chosen is None:
+            raise FileNotFoundError(f"no topic model in {s.registry_root / 'topics'}: run `lam topics fit` after scoring")
+        model = load_model(s.registry_root, chosen)
+    frame = model.table().head(top)
+    if as_json:
+        typer.echo(json.dumps({"version": chosen, "stats": model.stats, "topics": frame.to_dict("records")}, indent=1))
+        return
+    table = Table(title=f"{chosen}: {model.n_topics} topics, {model.stats.get('outlier_share', 0):.1%} outliers "
+                        f"(embeddings of {model.embedding_version or '?'})")
+    for column in ("id", "size", "terms", "examples"):
+        table.add_column(column, justify="right" if column in ("id", "size") else "left", overflow="fold")
+    for row in frame.itertuples():
+        table.add_row(str(row.topic_id), str(row.size), row.terms, row.examples.replace(" | ", "\n"))
+    console.print(table)
+
+
+def unsupervised_report(s: Any, data: Path, text_column: str | None,
+                        category_column: str | None) -> dict[str, Any] | None:
+    """AMI of the current topic model's ids against the file's categories; None when there is no topic model.
+
+    The file's texts are embedded and assigned exactly as the scoring job does (same encoder, same model).
+    """
+    from lam_models.scoring.predict import ScoringConfig, load_encoder, load_topics, score_texts
+    from lam_models.sentiment.category_head import read_category_table
+    from lam_models.topics.evaluate import agreement
+
+    config = ScoringConfig.from_settings(s, threads=0)
+    if config.topics_version is None:
+        return None
+    rows = read_category_table(Path(data), text_column, category_column)
+    encoder, labels = load_encoder(config)
+    scored = score_texts(encoder, labels, rows.texts, load_topics(config))
+    names = [rows.names[i] for i in rows.categories]
+    return {"topic_model": config.topics_version, "encoder": config.model_version, **agreement(names, scored["topic_id"])}
 
 
 def eval_topics(
-    data: Path = typer.Option(..., "--data", help="text,topic rows (CSV/TSV/Parquet)"),
-    version: str = typer.Option(None, help="registry version (default: production)"),
+    data: Path = typer.Option(..., "--data", help="text,category rows (CSV/TSV/Parquet)"),
     text_column: str = typer.Option(None, help="text column of --data"),
-    topic_column: str = typer.Option(None, help="topic column of --data"),
+    category_column: str = typer.Option(None, help="category column of --data"),
 ) -> None:
-    """Accuracy, macro-F1 and per-topic scores of a version's topic head on FILE (rows it saw left out),
-    and the adjusted mutual information of the unsupervised topic model's ids with FILE's topics."""
-    from lam_models.cli.topic_model import print_unsupervised, unsupervised_report
-    from lam_models.registry.loading import resolve_version
-    from lam_models.sentiment.multitask import evaluate_topics
-
+    """Adjusted mutual information of the production topic model's ids with FILE's categories."""
     s = settings()
-    with clear_errors(*_errors()):
-        print_unsupervised(unsupervised_report(s, data, text_column, topic_column))
-        chosen = resolve_version(s.registry_root, version or s.model.version)
-        report = evaluate_topics(chosen, s, data, text_column, topic_column)
-    _print_report(report)
-
-
-def _topic_metrics(s, version: str) -> dict:
-    from lam_models.registry.store import read_json
-
-    return read_json(s.registry_root, version, "metrics.json").get("topics", {})
-
-
-def _print_report(report: dict) -> None:
-    from rich.table import Table
-
-    table = Table(title=f"topic head of {report['version_id']}")
-    for col in ("topic", "precision", "recall", "F1", "support"):
-        table.add_column(col, justify="left" if col == "topic" else "right")
-    for name, row in report["per_class"].items():
-        table.add_row(name, f"{row['precision']:.3f}", f"{row['recall']:.3f}", f"{row['f1']:.3f}", str(row["support"]))
-    console.print(table)
-    console.print(f"{report['data']}: {report['n']} rows evaluated, {report['excluded_seen']} seen in training "
-                  "or validation left out")
-    console.print(f"accuracy {report['accuracy']:.4f}  macro-F1 {report['macro_f1']:.4f}")
+    with clear_errors(*registry_errors()):
+        report = unsupervised_report(s, data, text_column, category_column)
+        if report is None:
+            raise FileNotFoundError("no topic model yet: run `lam topics fit` after scoring")
+    console.print(f"topics {report['topic_model']}: AMI {report['ami']:.4f} "
+                  f"(without outliers {report['ami_without_outliers']:.4f}), {report['outlier_share']:.1%} outliers, "
+                  f"{report['topics_used']} topics used on {report['rows']} rows")

@@ -40,7 +40,7 @@ from lam_models.sentiment.model import (
 from lam_models.sentiment.report import print_report
 
 if TYPE_CHECKING:
-    from lam_models.sentiment.multitask import TopicTask
+    from lam_models.sentiment.category_head import CategoryTask
     from lam_models.sentiment.train import TrainResult
 
 __all__ = ["Trained", "evaluate_texts", "evaluate_version", "fit_model", "load_dataset", "resolve_base_model_path",
@@ -91,11 +91,11 @@ def build_hooks(config: TrainConfig, settings: Any, train: LabelledTexts) -> lis
     return hooks
 
 
-def build_model(config: TrainConfig, settings: Any, topic_labels: list[str] | None = None) -> tuple[SentimentModel, Any]:
+def build_model(config: TrainConfig, settings: Any, category_labels: list[str] | None = None) -> tuple[SentimentModel, Any]:
     """Base encoder + fresh head, or the weights of ``config.init_from``; LoRA applied if asked.
 
-    ``topic_labels`` adds a fresh topic head (multi-task); without it an ``init_from`` version
-    keeps the topic head it has.
+    ``category_labels`` adds a fresh category head (multi-task); without it an ``init_from`` version
+    keeps the category head it has.
     """
     import torch
 
@@ -107,8 +107,8 @@ def build_model(config: TrainConfig, settings: Any, topic_labels: list[str] | No
     else:
         model = SentimentModel(load_encoder(config.base_model, config.num_layers), len(LABELS), config.classifier_dropout)
         tokenizer = load_tokenizer(config.base_model)
-    if topic_labels:
-        model.set_topic_head(topic_labels)
+    if category_labels:
+        model.set_category_head(category_labels)
     if config.method == "lora":
         from lam_models.sentiment.lora import apply_lora
 
@@ -127,13 +127,13 @@ class Trained:
 
 
 def fit_model(config: TrainConfig, settings: Any, train: LabelledTexts, val: LabelledTexts,
-              extra_hooks: Sequence[TrainHook] = (), topic_labels: list[str] | None = None) -> Trained:
+              extra_hooks: Sequence[TrainHook] = (), category_labels: list[str] | None = None) -> Trained:
     """The one training path: model (base or ``config.init_from``) -> variant hooks + ``extra_hooks``
-    (topic head, a continual round's L2-SP...) -> ``train.fit`` -> LoRA merged."""
+    (category head, a continual round's L2-SP...) -> ``train.fit`` -> LoRA merged."""
     from lam_models.sentiment.lora import merge_lora
     from lam_models.sentiment.train import fit
 
-    model, tokenizer = build_model(config, settings, topic_labels)
+    model, tokenizer = build_model(config, settings, category_labels)
     hooks = [*build_hooks(config, settings, train), *extra_hooks]
     result = fit(model, tokenizer, train, val, config, hooks)
     return Trained(merge_lora(result.model).eval(), tokenizer, result, hooks)
@@ -183,11 +183,11 @@ def save_trained(trained: Trained, config: TrainConfig, settings: Any, metrics: 
 
 
 def train_sentiment(config: TrainConfig, settings: Any, download_if_missing: bool = False,
-                    console: Console | None = None, topics: TopicTask | None = None) -> str:
+                    console: Console | None = None, categories: CategoryTask | None = None) -> str:
     """Train, evaluate on validation and test, save a new registry version; returns its id.
 
-    With ``topics`` a topic head trains beside the sentiment head (multi-task, ``multitask.py``)
-    and the version holds both heads plus ``topics.json``. The version is written only after
+    With ``categories`` a category head trains beside the sentiment head (multi-task, ``category_head.py``)
+    and the version holds both heads plus ``categories.json``. The version is written only after
     training and evaluation succeed, and atomically, so a failed run leaves nothing behind. It
     is NOT promoted: run ``promote`` after checking it.
     """
@@ -200,25 +200,25 @@ def train_sentiment(config: TrainConfig, settings: Any, download_if_missing: boo
     train = data.subset(split.train[: config.limit_train] if config.limit_train else split.train)
     val, test = data.subset(split.validation), data.subset(split.test)
     prepared, extra_hooks, write_more = None, [], None
-    if topics is not None:
-        from lam_models.sentiment.multitask import TopicHook, prepare_topics
+    if categories is not None:
+        from lam_models.sentiment.category_head import CategoryHook, prepare_categories
 
-        prepared = prepare_topics(topics, data, split, train, config.seed, config.test_size, config.val_size)
-        extra_hooks.append(TopicHook(prepared.topic_ids, topics.weight))
+        prepared = prepare_categories(categories, data, split, train, config.seed, config.test_size, config.val_size)
+        extra_hooks.append(CategoryHook(prepared.category_ids, categories.weight))
     trained = fit_model(config, settings, prepared.rows if prepared else train, val, extra_hooks,
                         prepared.names if prepared else None)
     metrics = version_metrics(trained, config, len(train), val, test)
     if prepared:
-        from lam_models.sentiment.multitask import save_topics_record, topic_report, topics_record
+        from lam_models.sentiment.category_head import categories_record, category_report, save_categories_record
 
-        metrics["topics"] = {
-            "data": topics.data, "weight": topics.weight, "train_rows": prepared.train_rows,
-            **{part: topic_report(trained.model, trained.tokenizer, held, config.max_seq_length)
+        metrics["categories"] = {
+            "data": categories.data, "weight": categories.weight, "train_rows": prepared.train_rows,
+            **{part: category_report(trained.model, trained.tokenizer, held, config.max_seq_length)
                for part, held in (("validation", prepared.validation), ("test", prepared.test)) if len(held)}}
-        record = topics_record(topics, prepared, train.texts + val.texts)
+        record = categories_record(categories, prepared, train.texts + val.texts)
 
         def write_more(folder: Path) -> None:
-            save_topics_record(folder, record)
+            save_categories_record(folder, record)
 
     if config.progress:
         print_report(metrics, console)

@@ -47,16 +47,16 @@ def resolve_base_model_path(name: str) -> str:
 @dataclass(frozen=True)
 class SentimentOutput:
     """embedding: (batch, hidden) float, unit L2 norm; logits: (batch, num_labels) float;
-    topic_logits: (batch, num_topics) float, or None for a sentiment-only model."""
+    category_logits: (batch, num_categories) float, or None for a model without a category head."""
 
     embedding: torch.Tensor
     logits: torch.Tensor
-    topic_logits: torch.Tensor | None = None
+    category_logits: torch.Tensor | None = None
 
     def float(self) -> SentimentOutput:
         """The same outputs in float32 (after a bf16 autocast forward)."""
-        topic = None if self.topic_logits is None else self.topic_logits.float()
-        return SentimentOutput(self.embedding.float(), self.logits.float(), topic)
+        category = None if self.category_logits is None else self.category_logits.float()
+        return SentimentOutput(self.embedding.float(), self.logits.float(), category)
 
 
 def mean_pool(hidden: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
@@ -67,25 +67,25 @@ def mean_pool(hidden: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
 
 class SentimentModel(nn.Module):
     """A transformer encoder, mean pooling, dropout, a linear sentiment head and, when
-    ``topic_labels`` is given, a linear topic head on the same pooled vector."""
+    ``category_labels`` is given, a linear category head on the same pooled vector."""
 
     def __init__(self, encoder: nn.Module, num_labels: int = 3, dropout: float = 0.1,
-                 topic_labels: Sequence[str] = ()) -> None:
+                 category_labels: Sequence[str] = ()) -> None:
         super().__init__()
         self.encoder = encoder
         hidden = int(getattr(encoder.config, "hidden_size"))
         self.dropout = nn.Dropout(dropout)
         self.head = nn.Linear(hidden, num_labels)
         self.num_labels = num_labels
-        self.topic_labels: list[str] = []
-        self.topic_head: nn.Linear | None = None
-        if topic_labels:
-            self.set_topic_head(topic_labels)
+        self.category_labels: list[str] = []
+        self.category_head: nn.Linear | None = None
+        if category_labels:
+            self.set_category_head(category_labels)
 
-    def set_topic_head(self, topic_labels: Sequence[str]) -> None:
-        """Attach a fresh topic head (replacing any) for ``topic_labels``, on the head's device."""
-        self.topic_labels = list(topic_labels)
-        self.topic_head = nn.Linear(self.head.in_features, len(self.topic_labels)).to(self.head.weight.device)
+    def set_category_head(self, category_labels: Sequence[str]) -> None:
+        """Attach a fresh category head (replacing any) for ``category_labels``, on the head's device."""
+        self.category_labels = list(category_labels)
+        self.category_head = nn.Linear(self.head.in_features, len(self.category_labels)).to(self.head.weight.device)
 
     def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor,
                 token_type_ids: torch.Tensor | None = None) -> SentimentOutput:
@@ -95,8 +95,8 @@ class SentimentModel(nn.Module):
         hidden = self.encoder(**kwargs).last_hidden_state
         pooled = mean_pool(hidden, attention_mask)
         dropped = self.dropout(pooled)
-        topics = self.topic_head(dropped) if self.topic_head is not None else None
-        return SentimentOutput(F.normalize(pooled, dim=-1), self.head(dropped), topics)
+        categories = self.category_head(dropped) if self.category_head is not None else None
+        return SentimentOutput(F.normalize(pooled, dim=-1), self.head(dropped), categories)
 
     def word_embeddings(self) -> nn.Module:
         """The token-embedding lookup (FGM perturbs its output)."""
@@ -143,7 +143,7 @@ def save_model_files(model: SentimentModel, tokenizer: Any, folder: Path) -> Non
     model.encoder.config.save_pretrained(str(folder / ENCODER_DIR))
     tokenizer.save_pretrained(str(folder / TOKENIZER_DIR))
     head = {"num_labels": model.num_labels, "dropout": float(model.dropout.p), "pooling": "mean",
-            "topic_labels": model.topic_labels}
+            "category_labels": model.category_labels}
     (folder / HEAD_FILE).write_text(json.dumps(head, indent=2))
 
 
@@ -158,10 +158,17 @@ def load_model_files(folder: Path, device: str | torch.device = "cpu") -> tuple[
         encoder = AutoModel.from_config(config, add_pooling_layer=False)
     except TypeError:
         encoder = AutoModel.from_config(config)
-    model = SentimentModel(encoder, head["num_labels"], head["dropout"], head.get("topic_labels", ()))
-    model.load_state_dict(load_file(str(folder / WEIGHTS_FILE)), strict=True)
+    model = SentimentModel(encoder, head["num_labels"], head["dropout"],
+                           head.get("category_labels", head.get("topic_labels", ())))
+    model.load_state_dict(_renamed_weights(load_file(str(folder / WEIGHTS_FILE))), strict=True)
     tokenizer = AutoTokenizer.from_pretrained(str(folder / TOKENIZER_DIR), local_files_only=True)
     return model.to(device).eval(), tokenizer
+
+
+def _renamed_weights(state: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
+    """Versions saved before the category head was renamed hold its weights as ``topic_head.*``."""
+    old = "topic_head."
+    return {("category_head." + k[len(old):] if k.startswith(old) else k): v for k, v in state.items()}
 
 
 def pick_device(choice: str = "auto") -> torch.device:
@@ -181,8 +188,8 @@ def predict(model: SentimentModel, tokenizer: Any, texts: list[str], batch_size:
 @torch.inference_mode()
 def predict_heads(model: SentimentModel, tokenizer: Any, texts: list[str], batch_size: int = 128,
                   max_length: int = 64, device: torch.device | None = None) -> dict[str, np.ndarray]:
-    """``embedding`` (n, hidden), ``logits`` (n, num_labels) and, with a topic head,
-    ``topic_logits`` (n, num_topics); float32, input order.
+    """``embedding`` (n, hidden), ``logits`` (n, num_labels) and, with a category head,
+    ``category_logits`` (n, num_categories); float32, input order.
 
     Texts are run in length-sorted batches so little compute goes to padding.
     """
@@ -191,8 +198,8 @@ def predict_heads(model: SentimentModel, tokenizer: Any, texts: list[str], batch
     model.eval()
     order = np.argsort([len(t) for t in texts], kind="stable")
     widths = {"embedding": model.head.in_features, "logits": model.num_labels}
-    if model.topic_head is not None:
-        widths["topic_logits"] = len(model.topic_labels)
+    if model.category_head is not None:
+        widths["category_logits"] = len(model.category_labels)
     parts: dict[str, list[np.ndarray]] = {key: [] for key in widths}
     for start in range(0, len(texts), batch_size):
         chunk = [texts[i] for i in order[start:start + batch_size]]

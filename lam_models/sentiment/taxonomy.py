@@ -1,11 +1,11 @@
-"""A small keyword taxonomy of financial-news topics, for labelling sentences without annotators.
+"""A small keyword taxonomy of financial-news categories, for labelling sentences without annotators.
 
-Why: the multi-task topic head (issue #14) needs ``text,topic`` rows, and Financial PhraseBank
-has sentiment labels only. These ordered rules give every sentence one of seven topics; the
+Why: the category head (issue #14) needs ``text,category`` rows, and Financial PhraseBank
+has sentiment labels only. These ordered rules give every sentence one of seven categories; the
 first rule whose pattern matches wins, so the order encodes precedence (a sentence about an
 analyst's view of earnings is ``analyst``; one about a forecast of sales is ``guidance``).
 
-| topic | what it covers | example cue words |
+| category | what it covers | example cue words |
 |---|---|---|
 | analyst | ratings, target prices, brokers' views | analyst, downgrade, target price, rating |
 | legal_regulatory | courts, fines, authorities, permits, competition law | court, lawsuit, fine, regulator, approval |
@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-TOPICS: tuple[str, ...] = ("earnings", "guidance", "m_and_a", "legal_regulatory", "analyst", "macro", "other")
+CATEGORIES: tuple[str, ...] = ("earnings", "guidance", "m_and_a", "legal_regulatory", "analyst", "macro", "other")
 
 _RULES: tuple[tuple[str, str], ...] = (
     ("analyst", r"\banalysts?\b|\bdowngrad(?:e|ed|es|ing)\b|\bupgrad(?:ed|es|ing)? (?:to|from)\b|\btarget price|\bprice target|\brating\b|\bratings\b"
@@ -45,17 +45,17 @@ _RULES: tuple[tuple[str, str], ...] = (
               r"|\bindex\b|\bhelsinki stock exchange\b|\bomx\b|\bprices? of (?:oil|steel|pulp|paper|metals?)"
               r"|\boil prices?\b|\bdemand\b|\bindustry\b"),
 )
-_COMPILED = tuple((topic, re.compile(pattern, re.IGNORECASE)) for topic, pattern in _RULES)
+_COMPILED = tuple((category, re.compile(pattern, re.IGNORECASE)) for category, pattern in _RULES)
 
 
-def label_topic(text: str) -> str:
-    """The topic of one sentence: the first rule that matches, else ``other``."""
-    for topic, pattern in _COMPILED:
+def label_category(text: str) -> str:
+    """The category of one sentence: the first rule that matches, else ``other``."""
+    for category, pattern in _COMPILED:
         if pattern.search(text):
-            return topic
+            return category
     return "other"
 
 
-def label_topics(texts: Iterable[str]) -> list[str]:
-    """:func:`label_topic` for every text, in order."""
-    return [label_topic(t) for t in texts]
+def label_categories(texts: Iterable[str]) -> list[str]:
+    """:func:`label_category` for every text, in order."""
+    return [label_category(t) for t in texts]

@@ -124,7 +124,7 @@ def fit(model: SentimentModel, tokenizer: Any, train: LabelledTexts, val: Labell
 
     Args:
         train, val: labelled texts; labels index ``model``'s head. A training label of -1 marks a
-            row that only another task's hook learns from (multi-task, see ``multitask.py``).
+            row that only another task's hook learns from (the category head, see ``category_head.py``).
         hooks: variants, called in order at each phase (see ``hooks.py``).
     """
     seed_everything(config.seed, config.num_threads)

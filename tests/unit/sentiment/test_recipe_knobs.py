@@ -23,7 +23,7 @@ def _model(config: TrainConfig) -> tuple[SentimentModel, object]:
 
 def test_layer_wise_lr_decay_scales_each_layer_and_the_heads() -> None:
     config = TrainConfig(layer_lr_decay=0.5, head_lr_multiplier=10.0, learning_rate=1e-4)
-    assert lr_scale("head.weight", 6, config) == 10.0 and lr_scale("topic_head.bias", 6, config) == 10.0
+    assert lr_scale("head.weight", 6, config) == 10.0 and lr_scale("category_head.bias", 6, config) == 10.0
     assert lr_scale("encoder.encoder.layer.5.output.dense.weight", 6, config) == 1.0
     assert lr_scale("encoder.encoder.layer.0.attention.self.query.weight", 6, config) == 0.5**5
     assert lr_scale("encoder.embeddings.word_embeddings.weight", 6, config) == 0.5**6
