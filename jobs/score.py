@@ -8,6 +8,7 @@ transaction, so a batch replayed after a crash is scored again but never written
 from __future__ import annotations
 
 import argparse
+import functools
 import time
 from dataclasses import dataclass
 
@@ -65,10 +66,11 @@ def written_rows(table, txn: list) -> int:
     return 0
 
 
-def score_frame(settings: Settings, config: ScoringConfig, news, rows: int):
-    """``news`` (bronze columns) scored by ``config``'s model: the silver columns, lazily."""
+@functools.lru_cache(maxsize=4)
+def scoring_udf(config: ScoringConfig, batch_size: int):
+    """One UDF per model config in this process: ``predict_batch_udf`` keeps the loaded model in each Python worker
+    under the UDF's identity, so reusing the UDF spares a model load for every micro-batch after the first."""
     from pyspark.ml.functions import predict_batch_udf
-    from pyspark.sql import functions as F
     from pyspark.sql.types import ArrayType, FloatType, IntegerType, StructField, StructType
 
     from lam_models.scoring.predict import SENTIMENT_COLUMNS
@@ -76,7 +78,14 @@ def score_frame(settings: Settings, config: ScoringConfig, news, rows: int):
     outputs = [StructField("embedding", ArrayType(FloatType()))]
     outputs += [StructField(c, FloatType()) for c in SENTIMENT_COLUMNS] if config.has_sentiment else []
     outputs += [StructField("topic_id", IntegerType()), StructField("topic_prob", FloatType())]
-    udf = predict_batch_udf(make_predict_fn(config), return_type=StructType(outputs), batch_size=settings.spark.arrow_batch_rows)
+    return predict_batch_udf(make_predict_fn(config), return_type=StructType(outputs), batch_size=batch_size)
+
+
+def score_frame(settings: Settings, config: ScoringConfig, news, rows: int):
+    """``news`` (bronze columns) scored by ``config``'s model: the silver columns, lazily."""
+    from pyspark.sql import functions as F
+
+    udf = scoring_udf(config, settings.spark.arrow_batch_rows)
     parallelism = max(1, min(news.sparkSession.sparkContext.defaultParallelism // config.threads, rows // 2000 + 1))
     scored = news.repartition(parallelism, "id").withColumn("scores", udf("headline")).select("*", "scores.*")
     scored = _with_sentiment(scored, config.has_sentiment).withColumn("model_version", F.lit(config.model_version))
