@@ -13,12 +13,15 @@ ARG VARIANT=cpu
 ARG SPARK_VERSION=4.2.0
 ARG PYTHON_IMAGE=python:3.11-slim-bookworm
 ARG MAVEN_IMAGE=maven:3.9-eclipse-temurin-17
+# Add "s3" for a lake on object storage (lake_root = s3a://...): hadoop-aws + the AWS SDK bundle, ~690 MB.
+ARG JAR_SETS="broker spark delta"
 
 # Kafka broker jars, the Spark Kafka connector and Delta Lake with their runtime dependencies, as `lam setup jars` resolves them.
 FROM ${MAVEN_IMAGE} AS jars
+ARG JAR_SETS
 COPY scripts/maven /src/scripts/maven
 RUN --mount=type=cache,target=/root/.m2 \
-    for set in broker spark delta; do \
+    for set in ${JAR_SETS}; do \
       mvn -q -B -f "/src/scripts/maven/$set/pom.xml" dependency:copy-dependencies \
         -DoutputDirectory="/jars/$set" -DincludeScope=runtime && touch "/jars/$set/.complete"; \
     done
@@ -81,7 +84,8 @@ RUN --mount=type=cache,target=/root/.cache/pip \
 COPY --from=jars /jars /opt/lam/home/jars
 RUN ln -s "$(python -c 'import os, pyspark; print(os.path.dirname(pyspark.__file__))')" /opt/spark \
  && python -c 'import shutil; from pathlib import Path; from lam_models.adapters.jars import spark_connector_jars; \
-[shutil.copy(j, "/opt/spark/jars/") for j in spark_connector_jars(Path("/opt/lam/home/jars"), Path("/opt/spark/jars"))]'
+[shutil.copy(j, "/opt/spark/jars/") for j in spark_connector_jars(Path("/opt/lam/home/jars"), Path("/opt/spark/jars"), \
+ ("s3",) if Path("/opt/lam/home/jars/s3/.complete").exists() else ())]'
 COPY --from=spark-dist /opt/entrypoint.sh /opt/decom.sh /opt/
 
 # Spark GPU discovery for executors (spark.executor.resource.gpu.discoveryScript in the chart).

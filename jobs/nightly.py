@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from jobs.topics import nightly_step as fit_topics
-from lam_models import catalog
+from lam_models import catalog, delta_tables
 from lam_models.intervals import as_utc
 
 log = logging.getLogger(__name__)
@@ -113,7 +113,7 @@ def recommend_all(settings: Any, start: datetime, end: datetime, backfill: bool 
     """Retrain the hybrid recommender and write top-K / similar items for the interval's run date."""
     from jobs import recommend
 
-    if not catalog.BRONZE["interactions"].path(settings.lake_root).exists():
+    if not delta_tables.is_table(catalog.BRONZE["interactions"].path(settings.lake_root)):
         return {"skipped": "no interactions ingested yet", "interval": [start.isoformat(), end.isoformat()]}
     return {**asdict(recommend.run(settings, run_date=end.date())), "interval": [start.isoformat(), end.isoformat()]}
 

@@ -1,7 +1,8 @@
 """The lake's tables, declared once: name -> location under ``lake_root``, partitioning, schema.
 
 Every job, reader and test finds a table here instead of spelling its path; the columns and the
-partitioning of the typed tables come from ``schemas/tables/``.
+partitioning of the typed tables come from ``schemas/tables/``. A location is a ``Path`` under a local
+lake root and a ``LakeUri`` (a ``str``) under an object-store one (``lake_location``).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from lam_models.contracts import load_table_schema, table_columns
+from lam_models.lake_location import Location, join
 
 
 @dataclass(frozen=True)
@@ -31,8 +33,8 @@ class Table:
             raise ValueError(f"table {self.name} has no schema in schemas/tables/")
         return table_columns(self.schema)
 
-    def path(self, lake_root: Path | str) -> Path:
-        return Path(lake_root) / self.name
+    def path(self, lake_root: Path | str) -> Location:
+        return join(lake_root, self.name)
 
 
 BRONZE = {kind: Table(f"bronze/{kind}", f"bronze_{kind}") for kind in ("news", "interactions", "labels")}
@@ -46,9 +48,9 @@ SIMILAR_ITEMS = Table("gold/similar_items", partitions=("run_date",))
 TABLES = {t.name: t for t in (*BRONZE.values(), DEADLETTER, SILVER_NEWS, MONITOR_WINDOWS, ALERTS, RECOMMENDATIONS, SIMILAR_ITEMS)}
 
 
-def checkpoint(lake_root: Path | str, job: str, source: str) -> Path:
+def checkpoint(lake_root: Path | str, job: str, source: str) -> Location:
     """Where a job's incremental read of ``source`` keeps its progress (Spark's checkpoint, next to the tables)."""
-    return Path(lake_root) / "_checkpoints" / job / source
+    return join(lake_root, "_checkpoints", job, source)
 
 
 def table(name: str) -> Table:
@@ -59,6 +61,6 @@ def table(name: str) -> Table:
         raise KeyError(f"no lake table {name!r}; declared: {sorted(TABLES)}") from None
 
 
-def path(lake_root: Path | str, name: str) -> Path:
+def path(lake_root: Path | str, name: str) -> Location:
     """Location of table ``name`` under ``lake_root``."""
     return table(name).path(lake_root)

@@ -10,9 +10,9 @@ import json
 import os
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field, SecretStr, field_validator
+from pydantic import BaseModel, Field, PlainSerializer, PlainValidator, SecretStr, WithJsonSchema, field_validator, model_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -22,6 +22,7 @@ from pydantic_settings import (
 
 from lam_models.alerting.config import AlertingConfig
 from lam_models.continual.config import ContinualConfig
+from lam_models.lake_location import LakeStorageSettings, LakeUri, Location, parse
 from lam_models.monitor.config import MonitorConfig
 from lam_models.recsys.config import RecsysConfig
 from lam_models.topics.config import TopicConfig
@@ -87,6 +88,19 @@ class SparkSettings(BaseModel):
     submit: bool = Field(False, description="run DAG steps through spark-submit even when the master is not k8s://")
 
 
+def _lake_root(value: Any) -> Location:
+    location = parse(value)
+    return location.expanduser() if isinstance(location, Path) else location
+
+
+LakeRoot = Annotated[
+    Location,
+    PlainValidator(_lake_root),
+    PlainSerializer(str, when_used="json"),
+    WithJsonSchema({"type": "string", "description": "a local path, file:///path or s3a://bucket/prefix (then lake_storage applies)"}),
+]
+
+
 class Settings(BaseSettings):
     """Everything configurable about lam-pipelines, validated when built."""
 
@@ -98,7 +112,8 @@ class Settings(BaseSettings):
     )
 
     home: Path = DEFAULT_HOME
-    lake_root: Path = DEFAULT_HOME / "lake"
+    lake_root: LakeRoot = DEFAULT_HOME / "lake"
+    lake_storage: LakeStorageSettings = LakeStorageSettings()
     registry_root: Path = DEFAULT_HOME / "registry"
     data_dir: Path = DEFAULT_HOME / "datasets"
     run_root: Path = DEFAULT_HOME / "run"
@@ -114,10 +129,17 @@ class Settings(BaseSettings):
     topic_model: TopicConfig = TopicConfig()
     recsys_catalog: str = Field("movielens_100k", description="item catalogue: a dataset name or a CSV of item_id,title,genres,year")
 
-    @field_validator("home", "lake_root", "registry_root", "data_dir", "run_root", mode="after")
+    @field_validator("home", "registry_root", "data_dir", "run_root", mode="after")
     @classmethod
     def _expand(cls, value: Path) -> Path:
         return value.expanduser()
+
+    @model_validator(mode="after")
+    def _open_lake_with_storage(self) -> Settings:
+        """An object-store lake_root carries lake_storage, so whoever gets a table's location can open it."""
+        if isinstance(self.lake_root, LakeUri):
+            self.lake_root = LakeUri(self.lake_root, self.lake_storage)
+        return self
 
     @classmethod
     def settings_customise_sources(

@@ -12,6 +12,8 @@ from lam_models.files import staged_folder
 POMS_DIR = Path(__file__).resolve().parents[2] / "scripts" / "maven"
 JAR_SETS = ("broker", "spark", "delta")
 SPARK_JAR_SETS = ("spark", "delta")
+# Resolved only where needed: s3 (hadoop-aws and the AWS SDK bundle, ~690 MB) for an s3a:// lake_root.
+OPTIONAL_JAR_SETS = ("s3",)
 _VERSIONED = re.compile(r"^(?P<artifact>.+?)-\d+\.[^-]*(?:-[^-]*)?\.jar$")
 
 
@@ -24,7 +26,7 @@ def jar_dir(jars_root: Path, name: str) -> Path:
 
 
 def ensure_jars(jars_root: Path, name: str) -> list[Path]:
-    """Resolve jar set ``name`` (broker|spark|delta) with ``mvn dependency:copy-dependencies`` once."""
+    """Resolve jar set ``name`` (broker|spark|delta|s3) with ``mvn dependency:copy-dependencies`` once."""
     target = jar_dir(jars_root, name)
     marker = target / ".complete"
     if not marker.exists():
@@ -48,8 +50,9 @@ def artifact_name(jar: str) -> str:
     return match["artifact"] if match else jar
 
 
-def spark_connector_jars(jars_root: Path, pyspark_jars: Path) -> list[Path]:
-    """The Kafka connector and Delta jars Spark lacks. An artifact pyspark already ships (scala, hadoop,
-    jackson, parquet, ...) is never added again, not even in the older version Delta's pom names."""
+def spark_connector_jars(jars_root: Path, pyspark_jars: Path, optional: tuple[str, ...] = ()) -> list[Path]:
+    """The Kafka connector and Delta jars Spark lacks, plus the ``optional`` sets asked for (``s3``). An
+    artifact pyspark already ships (scala, hadoop, jackson, parquet, ...) is never added again, not even
+    in the older version Delta's pom names."""
     present = {artifact_name(p.name) for p in pyspark_jars.glob("*.jar")}
-    return [p for name in SPARK_JAR_SETS for p in ensure_jars(jars_root, name) if artifact_name(p.name) not in present]
+    return [p for name in (*SPARK_JAR_SETS, *optional) for p in ensure_jars(jars_root, name) if artifact_name(p.name) not in present]

@@ -1,7 +1,9 @@
 """SparkSession for the jobs: the Kafka connector and Delta Lake jars, UTC, Arrow batches sized from settings.
 
 ``local[*]`` by default; a ``k8s://`` master (set in settings) runs the same jobs on Kubernetes,
-where the image already carries the jars.
+where the image already carries the jars. An ``s3a://`` lake_root adds the S3A jars and the
+``fs.s3a.*`` settings of ``lake_storage``; Delta's default log store for s3a (S3SingleDriverLogStore)
+is safe with one writing application per table, which is how the jobs run.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import sys
 from pathlib import Path
 
 from lam_models.adapters.jars import spark_connector_jars
+from lam_models.lake_location import LakeUri
 from lam_models.settings import Settings
 
 
@@ -29,7 +32,8 @@ def get_spark(settings: Settings, app_name: str):
         return active
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
-    jars = spark_connector_jars(settings.jars_dir, pyspark_jars_dir())
+    object_store = isinstance(settings.lake_root, LakeUri)
+    jars = spark_connector_jars(settings.jars_dir, pyspark_jars_dir(), ("s3",) if object_store else ())
     builder = (
         SparkSession.builder.master(settings.spark.master)
         .appName(app_name)
@@ -49,6 +53,8 @@ def get_spark(settings: Settings, app_name: str):
         .config("spark.python.worker.reuse", "true")
         .config("spark.driver.extraJavaOptions", "-Dlog4j2.level=WARN")
     )
+    for key, value in (settings.lake_storage.hadoop_options() if object_store else {}).items():
+        builder = builder.config(f"spark.hadoop.{key}", value)
     spark = builder.getOrCreate()
     spark.sparkContext.setLogLevel("WARN")
     return spark

@@ -19,6 +19,7 @@ from lam_models.adapters.kafka_admin import ensure_topics
 from lam_models.adapters.producers import benzinga_messages, movielens_messages, produce
 from lam_models.cli._common import console, guarded, settings
 from lam_models.datasets import fetch
+from lam_models.lake_location import is_local
 
 
 DEMO_TRAIN = dict(epochs=2, limit_train=None, num_layers=3, learning_rate=1e-4, class_weights="sqrt",
@@ -106,7 +107,7 @@ def _deliver_alerts(s) -> dict:
     from lam_models.adapters.alert_consumer import build_consumer, build_sink, run_consumer
     from lam_models.alerting.config import AlertingConfig
 
-    path = s.lake_root / "alerts.jsonl"
+    path = (s.lake_root if is_local(s.lake_root) else s.run_root) / "alerts.jsonl"  # an appended local file
     config = AlertingConfig.from_settings(s)
     member = build_consumer(s, "lam-demo", [build_sink("jsonl", config, path)], config)
     counts = run_consumer(member, idle_timeout_s=5.0, handle_signals=False)

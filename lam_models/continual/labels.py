@@ -3,11 +3,14 @@
 Why a text hash and not the record id: the same sentence labelled twice (an analyst correcting
 an earlier label, a file replayed) must train once, with its latest label. Merging is pure and
 idempotent: landing the same rows again changes nothing, and the table is replaced atomically.
+It stays one Parquet file (not a Delta table): the file the fine-tuning loop reads, written whole
+(a rename on disk, one PUT on object storage: ``lake_files``), like the other non-Delta lake files.
 """
 
 from __future__ import annotations
 
 import hashlib
+import io
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -15,7 +18,8 @@ from typing import Any
 
 import pandas as pd
 
-from lam_models.files import replacing
+from lam_models import lake_files
+from lam_models.lake_location import Location, join
 from lam_models.sentiment.data import LABELS, LabelledTexts
 
 TABLE_COLUMNS = ["text_hash", "text", "label", "source", "ts", "id", "ref_id"]
@@ -136,21 +140,21 @@ def _latest_per_text(frame: pd.DataFrame) -> pd.DataFrame:
     return ordered.drop_duplicates("text_hash", keep="last").reset_index(drop=True)
 
 
-def table_path(lake_root: Path) -> Path:
+def table_path(lake_root: Path | str) -> Location:
     """``<lake>/labels/labels.parquet``: the file ``continual.loop.load_new_labels`` reads."""
-    return Path(lake_root) / "labels" / TABLE_FILE
+    return join(lake_root, "labels", TABLE_FILE)
 
 
-def read_table(lake_root: Path) -> pd.DataFrame:
-    path = table_path(lake_root)
-    if not path.is_file():
+def read_table(lake_root: Path | str) -> pd.DataFrame:
+    data = lake_files.read_bytes(table_path(lake_root))
+    if data is None:
         return pd.DataFrame({c: pd.Series(dtype="datetime64[ns, UTC]" if c == "ts" else object) for c in TABLE_COLUMNS})
-    frame = pd.read_parquet(path)
+    frame = pd.read_parquet(io.BytesIO(data))
     frame["ts"] = pd.to_datetime(frame["ts"], utc=True)
     return frame[TABLE_COLUMNS]
 
 
-def read_bronze(lake_root: Path) -> pd.DataFrame:
+def read_bronze(lake_root: Path | str) -> pd.DataFrame:
     """Every valid record of the labels topic (``<lake>/bronze/labels``), table-shaped."""
     from lam_models import catalog
     from lam_models.delta_tables import read_frame
@@ -159,16 +163,17 @@ def read_bronze(lake_root: Path) -> pd.DataFrame:
     return frame_from_records([] if frame is None else frame.to_dict("records"))
 
 
-def land(lake_root: Path, incoming: pd.DataFrame) -> MergeResult:
+def land(lake_root: Path | str, incoming: pd.DataFrame) -> MergeResult:
     """Merge ``incoming`` into the labels table and replace the file atomically (only on change)."""
     result = merge_labels(read_table(lake_root), incoming)
     if result.new or result.updated:
-        with replacing(table_path(lake_root)) as tmp:
-            result.table.to_parquet(tmp, index=False)
+        data = io.BytesIO()
+        result.table.to_parquet(data, index=False)
+        lake_files.write_bytes(table_path(lake_root), data.getvalue())
     return result
 
 
-def count_since(lake_root: Path, since: datetime | None) -> int:
+def count_since(lake_root: Path | str, since: datetime | None) -> int:
     """Rows of the labels table labelled at or after ``since`` (all of them when None)."""
     table = read_table(lake_root)
     if since is None:

@@ -17,6 +17,7 @@ import pandas as pd
 
 from lam_models import catalog
 from lam_models import delta_tables
+from lam_models.lake_location import parse
 from lam_models.monitor.config import MonitorConfig
 from lam_models.report.lineage import read_lineage
 from lam_models.report.topics_data import read_topic_daily, read_topic_model, topic_table
@@ -64,7 +65,7 @@ class ReportData:
     lineage: pd.DataFrame | None = None
 
 
-def collect(lake_root: Path, registry_root: Path | None = None, recsys_evaluation: Path | None = None,
+def collect(lake_root: Path | str, registry_root: Path | None = None, recsys_evaluation: Path | None = None,
             monitor_config: MonitorConfig | None = None) -> ReportData:
     """Read every report input that exists.
 
@@ -75,7 +76,7 @@ def collect(lake_root: Path, registry_root: Path | None = None, recsys_evaluatio
             default ``<registry_root>/recsys/evaluation.json``.
         monitor_config: used only to recompute windows from silver when the monitor has not run.
     """
-    lake_root = Path(lake_root)
+    lake_root = parse(lake_root)
     data = ReportData(generated_at=datetime.now(UTC).isoformat(timespec="seconds"), lake_root=str(lake_root))
     data.headlines = read_silver_summary(lake_root)
     data.windows = read_windows(lake_root)

@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from lam_models.files import write_atomic
+from lam_models import lake_files
+from lam_models.lake_location import Location, parse
 from lam_models.report.collect import ReportData
 from lam_models.report.markup import ReportOptions, count, esc, num
 from lam_models.report.models_view import recsys_section, sentiment_section
@@ -126,8 +127,8 @@ def render_report(data: ReportData, options: ReportOptions | None = None) -> str
     )
 
 
-def write_report(path: Path, data: ReportData, options: ReportOptions | None = None) -> Path:
-    """Render and write the report (temp file, then rename); returns ``path``."""
-    path = Path(path)
-    write_atomic(path, render_report(data, options))
+def write_report(path: Path | str, data: ReportData, options: ReportOptions | None = None) -> Location:
+    """Render and write the report (temp file then rename; one PUT on object storage); returns ``path``."""
+    path = parse(path)
+    lake_files.write_bytes(path, render_report(data, options))
     return path

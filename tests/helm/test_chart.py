@@ -176,6 +176,21 @@ def test_settings_schema_is_generated_from_settings():
     assert module.main(["--check"]) == 0, "values.schema.json is stale: run python scripts/render_configmap_env.py"
 
 
+def test_object_store_lake_keys_only_from_the_secret_and_no_lake_pvc(tools, tmp_path):
+    values = tmp_path / "s3.yaml"
+    values.write_text(yaml.safe_dump({"settings": {"lake_root": "s3a://bucket/lake"}, "persistence": {"lake": {"enabled": False}},
+                                      "lakeStorage": {"existingSecret": "lake-keys"}}))
+    docs = rendered(tools, VALUE_SETS["cpu"], values)
+    assert only(docs, "ConfigMap")["data"]["LAM_LAKE_ROOT"] == "s3a://bucket/lake"
+    assert not [d for d in docs if d["kind"] == "PersistentVolumeClaim" and d["metadata"]["name"].endswith("-lake")]
+    for app in (d for d in docs if d["kind"] == "ScheduledSparkApplication"):
+        driver = app["spec"]["template"]["driver"]
+        assert "lake" not in [m["name"] for m in driver["volumeMounts"]]
+        keys = {e["name"]: e["valueFrom"]["secretKeyRef"] for e in driver["env"] if e["name"].startswith("LAM_LAKE_STORAGE__")}
+        assert keys == {"LAM_LAKE_STORAGE__ACCESS_KEY_ID": {"name": "lake-keys", "key": "access_key_id"},
+                        "LAM_LAKE_STORAGE__SECRET_ACCESS_KEY": {"name": "lake-keys", "key": "secret_access_key"}}
+
+
 def test_sasl_password_only_from_the_secret(tools):
     docs = rendered(tools, VALUE_SETS["sasl-tls"])
     assert not [k for k in only(docs, "ConfigMap")["data"] if "PASSWORD" in k]
@@ -253,6 +268,8 @@ BAD_VALUES = {
     "local-spark-master": ({"settings": {"spark": {"master": "local[*]"}}}, ["/settings/spark/master", "k8s://"]),
     "ca-without-path": ({"kafkaTls": {"caSecret": {"name": "ca"}}}, ["/settings/kafka/ssl_cafile", "want string"]),
     "typo-at-top-level": ({"alertconsumer": {"replicas": 3}}, ["'alertconsumer' not allowed"]),
+    "lake-pvc-at-a-uri": ({"settings": {"lake_root": "s3a://bucket/lake"}}, ["is an object-store URI: set persistence.lake.enabled: false"]),
+    "lake-key-in-values": ({"settings": {"lake_storage": {"secret_access_key": "x"}}}, ["/settings/lake_storage", "'secret_access_key' not allowed"]),
 }
 
 

@@ -91,7 +91,7 @@ LAM_KAFKA__BOOTSTRAP_SERVERS). Call with (dict "map" .Values.settings "prefix" "
 {{- if hasPrefix "SASL_" .Values.settings.kafka.security_protocol -}}true{{- end -}}
 {{- end -}}
 
-{{/* Env vars that are not settings values: the SASL password from its Secret, never in plain text. */}}
+{{/* Env vars that are not settings values: the SASL password and the lake's object-store keys from their Secrets, never in plain text. */}}
 {{- define "lam.secretEnv" -}}
 {{- if include "lam.saslEnabled" . }}
 - name: LAM_KAFKA__SASL_PASSWORD
@@ -99,6 +99,18 @@ LAM_KAFKA__BOOTSTRAP_SERVERS). Call with (dict "map" .Values.settings "prefix" "
     secretKeyRef:
       name: {{ .Values.kafkaAuth.existingSecret | quote }}
       key: {{ .Values.kafkaAuth.passwordKey | quote }}
+{{- end }}
+{{- with .Values.lakeStorage.existingSecret }}
+- name: LAM_LAKE_STORAGE__ACCESS_KEY_ID
+  valueFrom:
+    secretKeyRef:
+      name: {{ . | quote }}
+      key: {{ $.Values.lakeStorage.accessKeyIdKey | quote }}
+- name: LAM_LAKE_STORAGE__SECRET_ACCESS_KEY
+  valueFrom:
+    secretKeyRef:
+      name: {{ . | quote }}
+      key: {{ $.Values.lakeStorage.secretAccessKeyKey | quote }}
 {{- end }}
 {{- end -}}
 
@@ -138,6 +150,9 @@ LAM_KAFKA__BOOTSTRAP_SERVERS). Call with (dict "map" .Values.settings "prefix" "
 {{- end -}}
 
 {{- define "lam.storageMounts" -}}
+{{- if and .Values.persistence.lake.enabled (contains "://" .Values.settings.lake_root) }}
+{{- fail (printf "settings.lake_root %s is an object-store URI: set persistence.lake.enabled: false" .Values.settings.lake_root) }}
+{{- end }}
 {{- if .Values.persistence.lake.enabled }}
 - name: lake
   mountPath: {{ .Values.settings.lake_root | quote }}
