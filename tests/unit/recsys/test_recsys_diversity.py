@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from pathlib import Path
 
@@ -15,7 +16,8 @@ from lam_models.recsys.config import RecsysConfig
 from lam_models.recsys.data import ML100K_GENRES, read_ml100k_items, read_ml100k_ratings
 from lam_models.recsys.evaluate import penalty_sweep
 from lam_models.recsys.protocols import stratified_split
-from lam_models.recsys.store import load_model, save_model
+from lam_models.recsys.store import MODEL_NAME, load_model, save_model
+from lam_models.registry import store as registry_store
 from lam_models.recsys.train import fit_hybrid
 
 PENALTY = 0.8
@@ -79,3 +81,14 @@ def test_the_config_rejects_a_negative_penalty() -> None:
         RecsysConfig(popularity_penalty=-0.1)
     with pytest.raises(ValueError, match="popularity_penalty"):
         RecsysConfig().update(popularity_penalty=-1.0)
+
+
+def test_a_version_saved_before_the_reranker_loads_with_it_off(tmp_path: Path, split: dict) -> None:
+    version = save_model(tmp_path, _with_penalty(split["model"], PENALTY), data_hash="0" * 64, version_id="v0")
+    folder = tmp_path / MODEL_NAME / "versions" / version
+    config = json.loads((folder / "config.json").read_text())
+    del config["popularity_penalty"]
+    (folder / "config.json").write_text(json.dumps(config))
+    (folder / registry_store.MANIFEST).unlink()
+    registry_store._write_manifest(folder)  # sealed as the older code would have written it
+    assert load_model(tmp_path, version).config.popularity_penalty == 0.0
