@@ -48,9 +48,9 @@ class RecsysConfig(FrozenConfig):
     neighbour_weight: float = Field(0.5, description="weight of the item-neighbourhood (EASE) score blended into warm-item scores (0 = off).")
     neighbour_lambda: float = Field(500.0, description="EASE ridge penalty.")
     neighbour_max_items: int = Field(5000, description="most popular warm items the EASE neighbourhood covers.")
-    popularity_penalty: float = Field(0.0, description=(
-        "re-ranking: every score minus this x the user's score spread x the item's standardised log popularity in "
-        "training, so less popular items rise and catalogue coverage grows at a small nDCG cost (0 = off)."))
+    popularity_penalty: float = Field(0.5, description=(
+        "re-ranking: every score minus this x the user's score spread x the item's standardised popularity percentile "
+        "in training, so less popular items rise and catalogue coverage grows at a small nDCG cost (0 = off)."))
     gate_max_ndcg_drop: float = Field(0.02, description="gate: validation nDCG@k at most this much below production's.")
     gate_min_coverage: float = Field(0.05, description="gate: catalogue coverage of the top-k lists at least this.")
 

@@ -20,7 +20,7 @@ from lam_models.recsys.store import MODEL_NAME, load_model, save_model
 from lam_models.registry import store as registry_store
 from lam_models.recsys.train import fit_hybrid
 
-PENALTY = 0.8
+PENALTY = RecsysConfig().popularity_penalty
 
 
 @pytest.fixture(scope="module")
@@ -32,7 +32,7 @@ def split(data_dir: Path) -> dict[str, object]:
     train, test = stratified_split(ratings[ratings["user_id"] <= 300], 0.75, 42)
     emb = np.array([[g in row for g in ML100K_GENRES] for row in items["genres"]], dtype=np.float32) + 0.1
     emb /= np.linalg.norm(emb, axis=1, keepdims=True)
-    config = RecsysConfig(no_components=16, max_epochs=10, validation_fraction=0.0, text_codes=4, num_threads=1)
+    config = RecsysConfig(no_components=16, max_epochs=20, validation_fraction=0.0, text_codes=4, num_threads=1, popularity_penalty=0.0)
     model = fit_hybrid(train, items, emb, config)
     position = pd.Series(np.arange(len(items)), index=items["item_id"]).loc[model.item_ids].to_numpy()
     return {"model": model, "test": test, "vectors": emb[position], "candidates": np.isin(model.item_ids, train["item_id"].unique())}
