@@ -48,6 +48,9 @@ class RecsysConfig(FrozenConfig):
     neighbour_weight: float = Field(0.5, description="weight of the item-neighbourhood (EASE) score blended into warm-item scores (0 = off).")
     neighbour_lambda: float = Field(500.0, description="EASE ridge penalty.")
     neighbour_max_items: int = Field(5000, description="most popular warm items the EASE neighbourhood covers.")
+    popularity_penalty: float = Field(0.5, description=(
+        "re-ranking: every score minus this x the user's score spread x the item's standardised popularity percentile "
+        "in training, so less popular items rise and catalogue coverage grows at a small nDCG cost (0 = off)."))
     gate_max_ndcg_drop: float = Field(0.02, description="gate: validation nDCG@k at most this much below production's.")
     gate_min_coverage: float = Field(0.05, description="gate: catalogue coverage of the top-k lists at least this.")
 
@@ -70,6 +73,8 @@ class RecsysConfig(FrozenConfig):
             raise ValueError("neighbour_weight must be >= 0 and neighbour_lambda > 0")
         if min(self.view_weight, self.click_weight, self.purchase_weight) <= 0 or self.recency_half_life_days < 0:
             raise ValueError("event weights must be > 0 and recency_half_life_days >= 0 (0 = no decay)")
+        if self.popularity_penalty < 0:
+            raise ValueError(f"popularity_penalty must be >= 0 (0 = no re-ranking), got {self.popularity_penalty}")
         if self.gate_max_ndcg_drop < 0 or not 0.0 <= self.gate_min_coverage <= 1.0:
             raise ValueError("gate_max_ndcg_drop must be >= 0 and gate_min_coverage in [0, 1]")
         return self

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,7 @@ from lam_models.recsys.config import RecsysConfig
 from lam_models.recsys.data import read_ml100k_items, read_ml100k_ratings
 from lam_models.recsys.item_text import embed_texts_cached, item_texts
 from lam_models.recsys.protocols import cold_item_split, stratified_split, ua_split
+from lam_models.recsys.hybrid import HybridRecommender
 from lam_models.recsys.train import fit_hybrid
 
 PROTOCOLS = ("ua_all", "ua_4", "recommenders", "cold_items")
@@ -73,6 +75,25 @@ def evaluate_model(
         "coverage": metrics.catalogue_coverage(top, n_candidates),
         "diversity": float(np.mean(metrics.intra_list_diversity(full, item_vectors))) if len(full) else float("nan"),
         "rank_seconds": rank_seconds,
+    }
+
+
+def penalty_sweep(
+    model: HybridRecommender,
+    test: pd.DataFrame,
+    item_vectors: np.ndarray,
+    penalties: Sequence[float],
+    k: int = 10,
+    candidates: np.ndarray | None = None,
+) -> dict[str, dict[str, float]]:
+    """:func:`evaluate_model` of one fitted hybrid at each ``popularity_penalty`` (no refit: the penalty only re-ranks).
+
+    Returns:
+        {penalty as ``f"{p:g}"``: metrics}, in the order of ``penalties``.
+    """
+    return {
+        f"{p:g}": evaluate_model(replace(model, config=model.config.update(popularity_penalty=p)), test, item_vectors, k, candidates)
+        for p in penalties
     }
 
 
@@ -148,12 +169,13 @@ def evaluate_recommenders(
     embeddings = np.asarray(embed_fn(texts) if embed_fn else embed_texts_cached(texts), dtype=np.float32)
     out: dict[str, Any] = {"config": config.model_dump(mode="json"), "protocols": {}}
     for protocol in protocols:
-        train, test, candidates = _split(protocol, folder, items)
+        train, test, candidates = protocol_split(protocol, folder, items)
         out["protocols"][protocol] = run_protocol(train, test, items, embeddings, config, candidates, models)
     return out
 
 
-def _split(protocol: str, folder: Path, items: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, np.ndarray | None]:
+def protocol_split(protocol: str, folder: Path, items: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, np.ndarray | None]:
+    """(train, test positives, candidate item ids or None = all) of one of :data:`PROTOCOLS`."""
     if protocol == "ua_all":
         train, test = ua_split(folder)
         return train, test, None

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from lam_models.recsys import rank
+from lam_models.recsys import diversity, rank
 from lam_models.recsys.config import RecsysConfig
 from lam_models.recsys.features import ItemFeaturizer
 
@@ -58,7 +58,15 @@ class HybridRecommender:
         return {v: i for i, v in enumerate(self.item_ids.tolist())}
 
     def score(self, rows: np.ndarray) -> np.ndarray:
-        """Scores of known users (row indices) for every catalogue item: float32 (b, n_items)."""
+        """Ranking scores of known users (row indices) for every catalogue item: float32 (b, n_items).
+
+        The model's scores with the popularity re-ranker (``config.popularity_penalty``) applied, so
+        recommendations, the evaluation and the gate's coverage all rank by the same numbers.
+        """
+        return diversity.rerank(self._model_scores(rows), self.popularity, self.config.popularity_penalty)
+
+    def _model_scores(self, rows: np.ndarray) -> np.ndarray:
+        """LightFM scores blended with the item neighbourhood, before re-ranking: float32 (b, n_items)."""
         rows = np.asarray(rows, dtype=np.int64)
         scores = rank.latent_scores(self.user_vectors[rows], self.user_biases[rows], self.item_vectors, self.item_biases)
         nb = self.neighbourhood
