@@ -23,6 +23,13 @@ def pyspark_jars_dir() -> Path:
     return Path(pyspark.__file__).parent / "jars"
 
 
+def session_jars(settings: Settings, s3: bool = False) -> list[Path]:
+    """The jars a session adds to pyspark's own: Kafka connector and Delta, plus S3A for an ``s3a://`` lake (or ``s3``).
+    ``spark-submit`` outside the image needs them as ``--jars`` (``lam setup jars --spark-submit``)."""
+    object_store = s3 or isinstance(settings.lake_root, LakeUri)
+    return spark_connector_jars(settings.jars_dir, pyspark_jars_dir(), ("s3",) if object_store else ())
+
+
 def get_spark(settings: Settings, app_name: str):
     """The active session, or a new one configured for lam-pipelines jobs."""
     from pyspark.sql import SparkSession
@@ -33,7 +40,7 @@ def get_spark(settings: Settings, app_name: str):
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
     object_store = isinstance(settings.lake_root, LakeUri)
-    jars = spark_connector_jars(settings.jars_dir, pyspark_jars_dir(), ("s3",) if object_store else ())
+    jars = session_jars(settings)
     builder = (
         SparkSession.builder.master(settings.spark.master)
         .appName(app_name)

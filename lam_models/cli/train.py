@@ -78,7 +78,7 @@ def continual(
     data: str = typer.Option(None, "--data", help="new labels: a text,label CSV/TSV/Parquet; default: continual.new_labels_path or the lake labels table"),
     label_map: str = typer.Option(None, help="raw=label pairs, e.g. bearish=negative,bullish=positive (merged over continual.label_map)"),
     method: str = typer.Option(None, help="full | lora (default: production's method)"),
-    budget: float = typer.Option(None, help="training budget: max_steps = budget * continual.steps_per_budget (default continual.default_budget)"),
+    budget: float = typer.Option(None, help="training budget: max_steps = budget * continual.steps_per_budget (default continual.default_budget; unset = the recipe's epochs over the round's rows)"),
     promote: bool = typer.Option(True, help="promote the candidate when the gate passes"),
 ) -> None:
     """One continual round from production: new + replayed labels -> candidate -> every task -> gate."""

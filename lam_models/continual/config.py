@@ -18,7 +18,7 @@ class ContinualConfig(FrozenConfig):
     replay_strategy: Literal["balanced", "reservoir"] = Field("balanced", description="``balanced`` (equal rows per class where possible) or ``reservoir``.")
     seed: int = Field(0, description="seed of the replay sampler and of the mixed training order.")
     validate_on_earlier: bool = Field(True, description="early stopping also sees earlier tasks' validation rows (so it keeps the epoch that forgets least); False = new-task validation only (naive).")
-    default_budget: int = Field(100, description="budget used when the DAG passes none.")
+    default_budget: int | None = Field(None, description="budget when the DAG or CLI passes none; None = by data size: the production recipe's epochs over the round's training rows (new + replay), early stopping on validation keeps the best step.")
     steps_per_budget: float = Field(1.0, description="optimiser steps per unit of budget (max_steps = budget * this).")
     l2sp_weight: float = Field(0.1, description="strength of the L2-SP pull toward production's encoder weights; 0 = off.")
     min_new_labels: int = Field(30, description="fewest new labelled rows a round trains on (fewer: reject, no training).")
@@ -35,8 +35,8 @@ class ContinualConfig(FrozenConfig):
     def _check(self) -> Self:
         if self.replay_size < 0:
             raise ValueError(f"replay_size must be >= 0 (0 = no replay), got {self.replay_size}")
-        if self.default_budget < 1 or self.steps_per_budget <= 0:
-            raise ValueError("default_budget must be >= 1 and steps_per_budget > 0")
+        if (self.default_budget is not None and self.default_budget < 1) or self.steps_per_budget <= 0:
+            raise ValueError("default_budget must be None or >= 1 and steps_per_budget > 0")
         if self.l2sp_weight < 0 or self.max_bwt_drop_points < 0:
             raise ValueError("l2sp_weight and max_bwt_drop_points must be >= 0")
         if self.min_new_labels < 1 or self.trigger_new_labels < 1:
@@ -47,9 +47,12 @@ class ContinualConfig(FrozenConfig):
             raise ValueError("psi_threshold must be > 0, embedding_alpha in (0, 1), confidence_bins >= 2")
         return self
 
-    def max_steps(self, budget: float | None) -> int:
-        """Optimiser steps for ``budget`` (None = ``default_budget``)."""
+    def max_steps(self, budget: float | None, epochs_steps: int) -> int:
+        """Optimiser steps for ``budget`` (None = ``default_budget``; both None = ``epochs_steps``, the recipe's epochs
+        over this round's rows: a fixed step cap trained a 5,000-row source for a fraction of one epoch)."""
         budget = self.default_budget if budget is None else budget
+        if budget is None:
+            return max(1, epochs_steps)
         if budget <= 0:
             raise ValueError(f"budget must be > 0, got {budget}")
         return max(1, round(float(budget) * self.steps_per_budget))

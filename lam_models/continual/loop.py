@@ -49,7 +49,8 @@ def run_round(settings: Any, budget: float | None = None, data: LabelledTexts | 
     Args:
         settings: ``lam_models.settings.Settings`` (registry_root, home, lake_root, data_dir,
             optional ``continual`` section).
-        budget: training budget; ``max_steps = budget * steps_per_budget`` (None = default).
+        budget: training budget; ``max_steps = budget * steps_per_budget`` (None = ``default_budget``, by default the
+            production recipe's epochs over this round's rows).
         data: the new labelled rows; None reads ``new_labels_path`` or the lake's labels table.
         method: ``full`` | ``lora`` for this round; None = production's method.
 
@@ -83,8 +84,8 @@ def run_round(settings: Any, budget: float | None = None, data: LabelledTexts | 
     if cfg.validate_on_earlier:
         val_old = build_replay(concat([p[1] for p in old], "earlier validation"), len(new_val), "balanced", cfg.seed)
         val = concat([new_val, val_old], "validation: new + earlier")
-    max_steps = cfg.max_steps(budget)
     steps_per_epoch = math.ceil(len(train) / prod_config.batch_size)
+    max_steps = cfg.max_steps(budget, prod_config.epochs * steps_per_epoch)
     config = prod_config.update(
         dataset=new_task["dataset"], text_column=None, label_column=None, label_map=None, init_from=production, distill_from=None, max_steps=max_steps,
         limit_train=None, progress=False, epochs=max(prod_config.epochs, math.ceil(max_steps / steps_per_epoch)),

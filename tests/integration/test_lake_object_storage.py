@@ -23,6 +23,7 @@ import pytest
 from lam_models import catalog, delta_tables
 from lam_models.adapters.job_state import JobState
 from lam_models.adapters.producers import produce
+from lam_models.adapters.spark import session_jars
 from lam_models.continual import labels
 from lam_models.lake_location import LakeUri
 from lam_models.settings import Settings
@@ -82,6 +83,7 @@ def test_ingest_and_score_write_the_lake_on_object_storage(kafka_settings, endpo
     np.testing.assert_allclose(np.linalg.norm(np.stack(silver["embedding"].to_numpy()), axis=1), 1.0, atol=1e-5)
     assert endpoint.keys("lake/_checkpoints/ingest/") and endpoint.keys("lake/_checkpoints/score/"), "checkpoints live on S3 too"
     assert not (tmp_path / "lake").exists(), "nothing lands on local disk"
+    assert any(Path(jar).name.startswith("hadoop-aws-") for jar in session_jars(s)), "spark-submit's --jars carry S3A"
     versions = {name: delta_tables.version(catalog.path(s.lake_root, name)) for name in ("bronze/news", "deadletter", "silver/news")}
 
     again = run_jobs(s)

@@ -13,12 +13,13 @@ from lam_models.settings import Settings
 
 def test_defaults_budget_and_section_round_trip() -> None:
     cfg = ContinualConfig()
-    assert cfg.max_steps(None) == cfg.default_budget and ContinualConfig(steps_per_budget=2.5).max_steps(4) == 10
+    assert cfg.default_budget is None and cfg.max_steps(None, epochs_steps=960) == 960, "by data size when no budget"
+    assert ContinualConfig(default_budget=100).max_steps(None, 960) == 100 and ContinualConfig(steps_per_budget=2.5).max_steps(4, 960) == 10
     assert Settings().continual == cfg
     assert Settings(continual={"replay_size": 7}).continual == cfg.update(replay_size=7)
 
 
-@pytest.mark.parametrize("bad", [dict(replay_size=-1), dict(replay_strategy="fifo"), dict(steps_per_budget=0),
+@pytest.mark.parametrize("bad", [dict(replay_size=-1), dict(replay_strategy="fifo"), dict(steps_per_budget=0), dict(default_budget=0),
                                  dict(max_bwt_drop_points=-1), dict(embedding_alpha=1.5), dict(min_new_labels=0)])
 def test_bad_values_fail_with_a_message(bad: dict) -> None:
     with pytest.raises(ValueError, match="must be|Input should be"):
