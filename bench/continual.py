@@ -10,7 +10,11 @@ with the same step budget:
 - ``replay_l2sp``: task-2 rows + a class-balanced replay buffer of task 1, L2-SP toward
   production, early stopping on task 1 + task 2 validation (the settings' defaults);
 - ``replay``: the same without L2-SP; ``replay_l2sp_strong``: twice the buffer, 10x the L2-SP
-  weight (``--only`` picks rows).
+  weight (``--only`` picks rows);
+- ``defaults``: the settings' defaults with no budget, so the round is sized by its data (the
+  production recipe's epochs over new + replay rows), as ``lam train continual`` runs it;
+- ``scratch``: the reference a round should catch up with, a fine-tune of the base model on task 2
+  alone (same layers, epochs and split); every round's ``catch_up`` is its task-2 accuracy over this.
 
 Writes ``bench/results/continual.json`` after every row: the accuracy matrix ``R[i][j]``
 (accuracy on task j's test split after training task i), BWT, FWT, the gate's verdict, seconds.
@@ -36,7 +40,7 @@ from rich.console import Console
 from rich.table import Table
 
 from lam_models.continual.config import ContinualConfig
-from lam_models.continual.loop import run_round
+from lam_models.continual.loop import run_round, snapshot_labels
 from lam_models.files import write_atomic
 from lam_models.registry.pointers import promote
 from lam_models.registry.store import read_json
@@ -51,7 +55,9 @@ METHODS: dict[str, dict[str, Any]] = {
     "replay_l2sp": {"replay_size": 512, "l2sp_weight": 0.01, "validate_on_earlier": True},
     "replay": {"replay_size": 512, "l2sp_weight": 0.0, "validate_on_earlier": True},
     "replay_l2sp_strong": {"replay_size": 1024, "l2sp_weight": 0.1, "validate_on_earlier": True},
+    "defaults": {},
 }
+DATA_SIZED = {"defaults"}  # rows whose round gets no step budget (sized by its data)
 console = Console()
 
 
@@ -82,20 +88,29 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         results["production"] = {"version_id": production, "seconds": round(time.perf_counter() - began, 1),
                                  "task_1_test": read_json(base.registry_root, production, "metrics.json")["test"]["accuracy"]}
         _save(results)
+    if "scratch" not in results or not args.resume:
+        began = time.perf_counter()
+        config = TrainConfig(dataset=snapshot_labels(task2, base), num_layers=args.layers, epochs=args.epochs,
+                             num_threads=args.threads, progress=False, seed=args.seed)
+        version = train_sentiment(config, base)
+        results["scratch"] = {"version_id": version, "seconds": round(time.perf_counter() - began, 1),
+                              "task_2_test": read_json(base.registry_root, version, "metrics.json")["test"]["accuracy"]}
+        _save(results)
     for name in args.only or list(METHODS):
         if name in results and args.resume:
             continue
         began = time.perf_counter()
         cfg = ContinualConfig(**METHODS[name], min_new_labels=1, seed=args.seed)
         settings = base.model_copy(update={"continual": cfg})
-        out = run_round(settings, args.steps, data=task2)
+        out = run_round(settings, None if name in DATA_SIZED else args.steps, data=task2)
         record = read_json(base.registry_root, out["version"], "continual.json")
         results[name] = {
             "config": METHODS[name], "version_id": out["version"], "matrix": out["matrix"], "bwt": out["bwt"],
             "fwt": out["fwt"], "verdict": out["verdict"], "reason": out["reason"],
             "task_1_before": record["production_accuracy"][0], "task_1_after": record["candidate_accuracy"][0],
             "task_2_before": record["production_accuracy"][1], "task_2_after": record["candidate_accuracy"][1],
-            "train_rows": record["train_rows"], "replay_rows": record["replay_rows"],
+            "train_rows": record["train_rows"], "replay_rows": record["replay_rows"], "max_steps": record["max_steps"],
+            "catch_up": record["candidate_accuracy"][1] / results["scratch"]["task_2_test"],
             "seconds": round(time.perf_counter() - began, 1),
         }
         _save(results)
@@ -110,17 +125,21 @@ def _save(results: dict[str, Any]) -> None:
 
 
 def show(results: dict[str, Any]) -> None:
-    table = Table(title="continual: task 1 AllAgree -> task 2 low-agreement (accuracy %, same step budget)")
-    for col in ("method", "task 1 before", "task 1 after", "task 2 before", "task 2 after", "BWT pts", "FWT pts",
-                "gate", "train rows", "s"):
+    scratch = results.get("scratch", {}).get("task_2_test")
+    title = "continual: task 1 AllAgree -> task 2 low-agreement (accuracy %; catch-up = task 2 after / from scratch"
+    table = Table(title=title + (f" {100 * scratch:.2f})" if scratch else ")"))
+    for col in ("method", "task 1 before", "task 1 after", "task 2 before", "task 2 after", "catch-up", "BWT pts",
+                "FWT pts", "gate", "steps", "train rows", "s"):
         table.add_column(col)
     for name in METHODS:
         row = results.get(name)
         if row:
             table.add_row(name, *(f"{100 * row[k]:.2f}" for k in ("task_1_before", "task_1_after", "task_2_before",
                                                                      "task_2_after")),
+                          f"{100 * row['catch_up']:.1f} %" if "catch_up" in row else "-",
                           f"{100 * row['bwt']:+.2f}", "-" if row["fwt"] is None else f"{100 * row['fwt']:+.2f}",
-                          row["verdict"], str(row["train_rows"]), str(row["seconds"]))
+                          row["verdict"], str(row.get("max_steps", results["_meta"]["round_steps"])), str(row["train_rows"]),
+                          str(row["seconds"]))
     console.print(table)
 
 
@@ -128,8 +147,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--work", default="~/.cache/lam-pipelines/bench-continual", help="registry/home of the run")
     parser.add_argument("--layers", type=int, default=3, help="encoder layers kept (smaller = faster)")
-    parser.add_argument("--epochs", type=int, default=3, help="production epochs on task 1")
-    parser.add_argument("--steps", type=int, default=240, help="optimiser steps of every continual round")
+    parser.add_argument("--epochs", type=int, default=3, help="production (and from-scratch) epochs")
+    parser.add_argument("--steps", type=int, default=240, help="optimiser steps of every round but the data-sized ones")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--only", nargs="*", choices=list(METHODS))
