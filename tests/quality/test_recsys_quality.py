@@ -21,7 +21,7 @@ from lam_models.recsys.config import RecsysConfig
 from lam_models.recsys.data import read_ml100k_items, read_ml100k_ratings
 from lam_models.recsys.evaluate import evaluate_model
 from lam_models.recsys.item_text import embed_texts_cached, item_texts
-from lam_models.recsys.protocols import cold_item_split, stratified_split, ua_split
+from lam_models.recsys.protocols import cold_item_split, official_split, stratified_split
 from lam_models.recsys.train import fit_hybrid
 
 pytestmark = pytest.mark.slow
@@ -52,7 +52,7 @@ def _fit_and_eval(data: dict, train: pd.DataFrame, tests: dict[str, pd.DataFrame
 
 @pytest.fixture(scope="module")
 def ua(ml100k: dict) -> dict:
-    train, test = ua_split(ml100k["folder"])
+    train, test = official_split(ml100k["folder"], "ua")
     return _fit_and_eval(ml100k, train, {"all": test, "4+": test[test["rating"] >= 4]}, CONFIG)
 
 
