@@ -14,7 +14,7 @@ import pandas as pd
 import scipy.sparse as sp
 from lightfm import LightFM
 
-from lam_models.recsys import metrics, rank
+from lam_models.recsys import diversity, metrics, rank
 from lam_models.recsys.config import RecsysConfig
 from lam_models.recsys.data import EmptyInteractionsError, clean_interactions
 from lam_models.recsys.events import event_strengths, sample_weights
@@ -137,7 +137,12 @@ def _new_model(config: RecsysConfig) -> LightFM:
 def _fit_early_stopping(
     full: FeatureSet, fit_events: pd.DataFrame, val_events: pd.DataFrame, config: RecsysConfig, max_rating: float
 ) -> tuple[LightFM, list[tuple[int, float]], int]:
-    """Train on ``fit_events``; every ``eval_every`` epochs score nDCG@k on ``val_events``; stop on no gain."""
+    """Train on ``fit_events``; every ``eval_every`` epochs score nDCG@k on ``val_events``; stop on no gain.
+
+    The validation lists are re-ranked by ``config.popularity_penalty`` (popularity counted on
+    ``fit_events``) as served lists are, so the curve, the chosen epochs and the gate's
+    ``validation_ndcg`` measure what users get.
+    """
     user_map, _, item_map, _ = full.dataset.mapping()
     weight = sample_weights(fit_events, config, max_rating)
     inter, weights = full.dataset.build_interactions(zip(fit_events["user_id"].tolist(), fit_events["item_id"].tolist(), weight.tolist()))
@@ -147,6 +152,7 @@ def _fit_early_stopping(
     )  # fmt: skip
     users = np.flatnonzero(np.diff(truth.indptr) > 0)
     exclude = inter.tocsr()
+    popularity = np.asarray(exclude.getnnz(axis=0), dtype=np.float32)
     model, curve = _new_model(config), []
     best, best_epoch, stale = -1.0, config.eval_every, 0
     for epoch in range(1, config.max_epochs + 1):
@@ -156,7 +162,8 @@ def _fit_early_stopping(
         ib, ie = model.get_item_representations(full.item_features)
 
         def score(rows: np.ndarray, ie: np.ndarray = ie, ib: np.ndarray = ib) -> np.ndarray:
-            return rank.latent_scores(model.user_embeddings[rows], model.user_biases[rows], ie, ib)
+            scores = rank.latent_scores(model.user_embeddings[rows], model.user_biases[rows], ie, ib)
+            return diversity.rerank(scores, popularity, config.popularity_penalty)
 
         top, _ = rank.top_k(score, users, config.k, exclude)
         ndcg = float(np.nanmean(metrics.ndcg_at_k(top, truth[users])))
