@@ -45,6 +45,18 @@ class RecsysConfig(FrozenConfig):
     projector_alpha: float = Field(10.0, description="ridge penalty of the text -> latent projection used for items without interactions.")
     project_cold_items: bool = Field(True, description="place cold items with the projection (off: at LightFM's feature sum).")
     projector_text: bool = Field(True, description="give the text embedding to the projection (off: an ablation).")
+    projector_attributes: bool = Field(True, description="give the item attributes to the projection (off: an ablation, text only).")
+    text_tower: bool = Field(False, description=(
+        "place cold items with the behaviour-trained tower (``recsys.text_tower``: a residual MLP on the frozen text "
+        "embedding trained with BPR against the users' LightFM vectors) instead of the ridge projection alone. Off: "
+        "on validation items carved from the training interactions it did not beat the ridge (bench/recsys.py, text_tower)."))
+    tower_hidden: int = Field(256, description="text tower: hidden units of the residual MLP.")
+    tower_learning_rate: float = Field(3e-4, description="text tower: AdamW learning rate.")
+    tower_weight_decay: float = Field(1e-4, description="text tower: AdamW weight decay.")
+    tower_epochs: int = Field(20, description="text tower: most epochs (passes over the training interactions).")
+    tower_patience: int = Field(3, description="text tower: epochs without validation gain before stopping.")
+    tower_batch_size: int = Field(2048, description="text tower: interactions per BPR step.")
+    tower_validation_fraction: float = Field(0.1, description="text tower: share of warm items held out for early stopping, in (0, 0.5).")
     neighbour_weight: float = Field(0.5, description="weight of the item-neighbourhood (EASE) score blended into warm-item scores (0 = off).")
     neighbour_lambda: float = Field(500.0, description="EASE ridge penalty.")
     neighbour_max_items: int = Field(5000, description="most popular warm items the EASE neighbourhood covers.")
@@ -63,12 +75,17 @@ class RecsysConfig(FrozenConfig):
             raise ValueError(f"unknown item feature blocks {sorted(unknown)}: choose from {ITEM_FEATURE_BLOCKS}")
         if not 0.0 <= self.validation_fraction < 0.5:
             raise ValueError("validation_fraction must lie in [0, 0.5): it is the per-user share held out")
-        positive = ("no_components", "learning_rate", "max_epochs", "eval_every", "num_threads", "k", "max_sampled")
+        positive = ("no_components", "learning_rate", "max_epochs", "eval_every", "num_threads", "k", "max_sampled",
+                    "tower_hidden", "tower_learning_rate", "tower_epochs", "tower_patience", "tower_batch_size")
         for name in positive:
             if getattr(self, name) <= 0:
                 raise ValueError(f"{name} must be > 0, got {getattr(self, name)}")
         if self.projector_alpha <= 0:
             raise ValueError(f"projector_alpha must be > 0, got {self.projector_alpha}")
+        if not (self.projector_text or self.projector_attributes):
+            raise ValueError("projector_text and projector_attributes are both off: the projection needs at least one input")
+        if not 0.0 < self.tower_validation_fraction < 0.5 or self.tower_weight_decay < 0:
+            raise ValueError("tower_validation_fraction must lie in (0, 0.5) and tower_weight_decay be >= 0")
         if self.neighbour_weight < 0 or self.neighbour_lambda <= 0:
             raise ValueError("neighbour_weight must be >= 0 and neighbour_lambda > 0")
         if min(self.view_weight, self.click_weight, self.purchase_weight) <= 0 or self.recency_half_life_days < 0:
