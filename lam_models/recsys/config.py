@@ -33,7 +33,11 @@ class RecsysConfig(FrozenConfig):
     eval_every: int = Field(5, description="early stopping: epochs between validation nDCG@k evaluations.")
     patience: int = Field(3, description="early stopping: evaluations without gain before stopping.")
     validation_fraction: float = Field(0.1, description="per-user share of interactions held out for validation, in [0, 0.5).")
-    refit: bool = Field(True, description="retrain on all data for the best epoch count.")
+    refit: bool = Field(False, description=(
+        "retrain on all data for the best epoch count (twice the training time). Off: the best epoch's model trains "
+        "finish_epochs more on all data; on validation draws of the Recommenders training interactions this kept nDCG "
+        "(0.1806 vs 0.1780, 0.1582 vs 0.1586 on two draws) at 0.7-0.8x the fit CPU time."))
+    finish_epochs: int = Field(5, description="with refit off: epochs on all data after early stopping, from the best epoch's model.")
     num_threads: int = Field(2, description="LightFM threads.")
     seed: int = Field(0, description="random state of training, the validation split and the text codes.")
     k: int = Field(10, description="length of the top-k lists that nDCG@k and coverage are measured on.")
@@ -82,6 +86,8 @@ class RecsysConfig(FrozenConfig):
                 raise ValueError(f"{name} must be > 0, got {getattr(self, name)}")
         if self.projector_alpha <= 0:
             raise ValueError(f"projector_alpha must be > 0, got {self.projector_alpha}")
+        if self.finish_epochs < 0:
+            raise ValueError(f"finish_epochs must be >= 0, got {self.finish_epochs}")
         if not (self.projector_text or self.projector_attributes):
             raise ValueError("projector_text and projector_attributes are both off: the projection needs at least one input")
         if not 0.0 < self.tower_validation_fraction < 0.5 or self.tower_weight_decay < 0:

@@ -8,6 +8,7 @@ with the behaviour-trained text tower when ``text_tower`` is on) -> item neighbo
 
 from __future__ import annotations
 
+import copy
 import time
 
 import numpy as np
@@ -107,7 +108,9 @@ def _clean_events(events: pd.DataFrame, items: pd.DataFrame, rating_range: tuple
 
 
 def _train_lightfm(full: FeatureSet, events: pd.DataFrame, config: RecsysConfig, max_rating: float) -> tuple[LightFM, list[tuple[int, float]], int]:
-    """Early stopping on a per-user validation split, then (``refit``) all events for the best epoch count."""
+    """Early stopping on a per-user validation split, then all events: retrained for the best epoch count
+    (``refit``), or the best epoch's model trained ``finish_epochs`` more on all events (half the cost:
+    the held-out interactions still shape the user vectors, without training everything twice)."""
     curve: list[tuple[int, float]] = []
     epochs = config.max_epochs
     fit_events, val_events = validation_split(events, config.validation_fraction, config.seed)
@@ -116,8 +119,8 @@ def _train_lightfm(full: FeatureSet, events: pd.DataFrame, config: RecsysConfig,
         model, curve, epochs = _fit_early_stopping(full, fit_events, val_events, config, max_rating)
     if config.refit or not validate:
         model = _new_model(config)
-        for _ in range(epochs):
-            model.fit_partial(full.interactions, item_features=full.item_features, sample_weight=full.weights, epochs=1, num_threads=config.num_threads)
+    for _ in range(epochs if config.refit or not validate else config.finish_epochs):
+        model.fit_partial(full.interactions, item_features=full.item_features, sample_weight=full.weights, epochs=1, num_threads=config.num_threads)
     _check_finite(model)
     return model, curve, epochs
 
@@ -134,6 +137,8 @@ def _fit_early_stopping(
 ) -> tuple[LightFM, list[tuple[int, float]], int]:
     """Train on ``fit_events``; every ``eval_every`` epochs score nDCG@k on ``val_events``; stop on no gain.
 
+    Returns the model as it was at the best evaluation (a copy), its curve and its epoch count.
+
     The validation lists are re-ranked by ``config.popularity_penalty`` (popularity counted on
     ``fit_events``) as served lists are, so the curve, the chosen epochs and the gate's
     ``validation_ndcg`` measure what users get.
@@ -149,7 +154,7 @@ def _fit_early_stopping(
     exclude = inter.tocsr()
     popularity = np.asarray(exclude.getnnz(axis=0), dtype=np.float32)
     model, curve = _new_model(config), []
-    best, best_epoch, stale = -1.0, config.eval_every, 0
+    best, best_epoch, stale, best_model = -1.0, config.eval_every, 0, model
     for epoch in range(1, config.max_epochs + 1):
         model.fit_partial(inter, item_features=full.item_features, sample_weight=weights, epochs=1, num_threads=config.num_threads)
         if epoch % config.eval_every and epoch != config.max_epochs:
@@ -164,12 +169,12 @@ def _fit_early_stopping(
         ndcg = float(np.nanmean(metrics.ndcg_at_k(top, truth[users])))
         curve.append((epoch, round(ndcg, 5)))
         if ndcg > best + 1e-4:
-            best, best_epoch, stale = ndcg, epoch, 0
+            best, best_epoch, stale, best_model = ndcg, epoch, 0, copy.deepcopy(model)
         else:
             stale += 1
             if stale >= config.patience:
                 break
-    return model, curve, best_epoch
+    return best_model, curve, best_epoch
 
 
 def _with_neighbourhood(model: HybridRecommender) -> HybridRecommender:

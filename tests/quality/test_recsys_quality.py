@@ -86,6 +86,11 @@ def test_recommenders_protocol_ndcg_at_10(recommenders: dict) -> None:
     assert recommenders["metrics"]["test"]["ndcg"] >= 0.47  # issue floor 0.45; ANCHORS 0.48; bench shows 0.485
 
 
+def test_full_fit_and_top_10_for_all_users_are_fast(recommenders: dict) -> None:
+    assert recommenders["fit_cpu"] / CONFIG.num_threads <= 15.0  # issue #22: full hybrid fit <= 15 s on 2 cores
+    assert recommenders["metrics"]["test"]["rank_seconds"] <= 2.0  # top-10 for every user
+
+
 def test_hybrid_is_not_worse_than_pure_lightfm_on_warm_items(recommenders: dict, ua: dict) -> None:
     for run in (recommenders, ua):
         for name, hybrid in run["metrics"].items():
