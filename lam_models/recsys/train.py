@@ -1,15 +1,16 @@
 """Fit the hybrid: LightFM with early stopping on validation nDCG, then the text projector and EASE.
 
 Phases, in order: clean events -> featurise items -> LightFM epochs on a per-user validation split
-(stop when nDCG@k stops improving) -> refit on all events for the best epoch count -> ridge
-projector from text/attributes to the latent space (fitted on warm items; ``projector.place_items``,
-with the behaviour-trained text tower when ``text_tower`` is on) -> item neighbourhood.
+(stop when nDCG@k stops improving) -> all events: ``finish_epochs`` more from the best epoch (or a
+full ``refit``) -> ridge projector from text/attributes to the latent space, fitted on warm items,
+with the behaviour-trained text tower when ``text_tower`` is on (``place_items``) -> item neighbourhood.
 """
 
 from __future__ import annotations
 
 import copy
 import time
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -22,8 +23,9 @@ from lam_models.recsys.data import EmptyInteractionsError, clean_interactions
 from lam_models.recsys.events import event_strengths, sample_weights
 from lam_models.recsys.features import FeatureSet, ItemFeaturizer, build_feature_set
 from lam_models.recsys.hybrid import HybridRecommender, Neighbourhood
-from lam_models.recsys.projector import place_items
+from lam_models.recsys.projector import fit_projector
 from lam_models.recsys.protocols import validation_split
+from lam_models.recsys.text_tower import fit_text_tower
 
 
 def fit_hybrid(
@@ -90,6 +92,37 @@ def fit_hybrid(
         "fit_seconds": round(time.perf_counter() - started, 3),
     })  # fmt: skip
     return hybrid
+
+
+def place_items(model: HybridRecommender, items: pd.DataFrame, embeddings: np.ndarray, config: RecsysConfig | None = None) -> HybridRecommender:
+    """``model`` with its projector (and tower) fitted under ``config`` and its cold items placed by them.
+
+    The one cold-item placement step: training and the benchmark's item-side comparisons (text only /
+    attributes only / both, frozen / adapted) share it and, in the benchmark, one LightFM fit.
+
+    Args:
+        model: a fitted hybrid whose warm rows of ``item_vectors``/``item_biases`` are LightFM's.
+        items: catalogue frame holding every ``model.item_ids``; embeddings: float32 (len(items), d) aligned with it.
+        config: item-side settings (default ``model.config``); the returned model carries it.
+    """
+    config = config or model.config
+    position = pd.Series(np.arange(len(items)), index=items["item_id"].to_numpy()).loc[model.item_ids].to_numpy()
+    rows = items.iloc[position].reset_index(drop=True)
+    design = model.featurizer.design(rows, embeddings[position], config.projector_text, config.projector_attributes)
+    targets = np.hstack([model.item_vectors, model.item_biases[:, None]])
+    weights = np.log1p(model.popularity)
+    warm = model.warm
+    projector = fit_projector(design[warm], targets[warm], config.projector_alpha, weights[warm])
+    tower, meta = None, dict(model.meta)
+    if config.text_tower:
+        tower, meta["tower_validation_auc"] = fit_text_tower(design, targets, weights, warm, model.user_vectors, model.seen, config)
+    placed = replace(model, config=config, projector=projector, tower=tower, meta=meta)
+    if not config.project_cold_items or warm.all():
+        return placed
+    vectors, biases = placed.project(rows[~warm], embeddings[position][~warm])
+    item_vectors, item_biases = model.item_vectors.copy(), model.item_biases.copy()
+    item_vectors[~warm], item_biases[~warm] = vectors, biases
+    return replace(placed, item_vectors=item_vectors, item_biases=item_biases)
 
 
 def _clean_events(events: pd.DataFrame, items: pd.DataFrame, rating_range: tuple[float, float],

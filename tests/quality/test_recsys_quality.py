@@ -21,9 +21,8 @@ from lam_models.recsys.config import RecsysConfig
 from lam_models.recsys.data import read_ml100k_items, read_ml100k_ratings
 from lam_models.recsys.evaluate import evaluate_model
 from lam_models.recsys.item_text import embed_texts_cached, item_texts
-from lam_models.recsys.projector import place_items
 from lam_models.recsys.protocols import cold_item_split, official_split, stratified_split
-from lam_models.recsys.train import fit_hybrid
+from lam_models.recsys.train import fit_hybrid, place_items
 
 pytestmark = pytest.mark.slow
 CONFIG = RecsysConfig()
