@@ -53,9 +53,9 @@ class RecsysConfig(FrozenConfig):
     text_tower: bool = Field(False, description=(
         "place cold items with the behaviour-trained tower (``recsys.text_tower``: a residual MLP on the frozen text "
         "embedding + attributes, trained with BPR against the users' LightFM vectors) instead of the ridge projection "
-        "alone. Off: on the one validation draw of bench/recsys.py (text_tower) it gained +0.0026 cold AUC, over the "
-        "benchmark's 0.002 margin but inside the spread of a single draw, at +4-7 s per fit, which the 15 s fit budget "
-        "does not hold; the test split showed no gain (0.8052 vs 0.8060)."))
+        "alone. Off: on the validation draw of bench/recsys.py (text_tower) its BPR training never beat the ridge on "
+        "its own held-out items with the text as input (best epoch 0), so its +0.003 validation cold AUC is the "
+        "ridge refitted on fewer items; it also costs 4-8 s per fit."))
     tower_hidden: int = Field(256, description="text tower: hidden units of the residual MLP.")
     tower_learning_rate: float = Field(3e-4, description="text tower: AdamW learning rate.")
     tower_weight_decay: float = Field(1e-4, description="text tower: AdamW weight decay.")
