@@ -6,9 +6,9 @@ k-means codes). ``design`` is a dense matrix (text embedding + one-hot attribute
 projector that places items with no interactions in LightFM's latent space.
 
 Chosen by measurement (``bench/recsys.py``, ML-100k cold-item protocol): LightFM's own
-attribute features reach cold AUC 0.770 (genre/year/recency) and 0.775 (+ text codes) at ~3x the
-fit cost; the projector reaches 0.802 from attributes and 0.810 with the text embedding, at no
-extra LightFM cost. So by default LightFM sees identity features only and the text enters
+attribute features reach cold AUC 0.773 (genre/year/recency) and 0.777 (+ text codes) at ~3x the
+fit cost; the projector reaches 0.796 from attributes, 0.781 from the text alone and 0.804 from both,
+at no extra LightFM cost. So by default LightFM sees identity features only and the text enters
 through the projector; ``RecsysConfig.lightfm_item_features`` turns the native path back on.
 """
 
