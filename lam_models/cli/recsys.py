@@ -27,13 +27,14 @@ eval_app = typer.Typer(help="Evaluate models against baselines.", no_args_is_hel
 @eval_app.command("recommender")
 def recommender(
     out: Path = typer.Option(None, help="JSON file for the metric tables (default <registry>/recsys/evaluation.json)"),
-    protocols: str = typer.Option("ua_all,ua_4,recommenders,cold_items", help="comma-separated protocols"),
+    protocols: str = typer.Option("ua_all,ua_4,ub_all,recommenders,cold_items", help="comma-separated protocols (ua/ub: movielens_100k only)"),
+    dataset: str = typer.Option("movielens_100k", help="movielens_100k | movielens_latest_small"),
 ) -> None:
-    """ua split, Recommenders 75/25 protocol and cold-item protocol on MovieLens-100k vs baselines."""
+    """ua/ub splits, Recommenders 75/25 protocol and cold-item protocol on MovieLens vs baselines."""
     from lam_models.recsys import evaluate_recommenders
 
     s = settings()
-    report = guarded(lambda: evaluate_recommenders(s.data_dir, s.recsys, protocols=tuple(protocols.split(","))))
+    report = guarded(lambda: evaluate_recommenders(s.data_dir, s.recsys, protocols=tuple(protocols.split(",")), dataset=dataset))
     target = out or s.registry_root / "recsys" / "evaluation.json"
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(json.dumps(report, indent=1, default=str))

@@ -2,7 +2,7 @@
 
 Flat API: ``fit_hybrid`` trains, ``HybridRecommender`` ranks (``recommend``, ``similar_items``,
 ``with_new_items``), ``save_model``/``load_model`` persist without pickle, and
-``evaluate_recommenders`` runs every protocol x model on MovieLens-100k.
+``evaluate_recommenders`` runs every protocol x model on MovieLens (100k, ml-latest-small).
 """
 
 from lam_models.recsys.baselines import fit_content, fit_popularity, pure_lightfm_config

@@ -94,6 +94,29 @@ def read_ml_latest_items(folder: Path, max_tags: int = 8) -> pd.DataFrame:
     })  # fmt: skip
 
 
+def read_movielens(name: str, folder: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(ratings, items) of a MovieLens folder, by dataset name, in the columns every model reads.
+
+    The two releases differ in layout (tab/pipe files with 19 genre flags vs CSVs with ``|`` genres,
+    half-star ratings, user tags and sparse ids), so each has its reader and nothing downstream
+    needs to know which one it got.
+
+    Raises:
+        ValueError: ``name`` is not in :data:`MOVIELENS_READERS`.
+    """
+    if name not in MOVIELENS_READERS:
+        raise ValueError(f"unknown MovieLens dataset {name!r}: choose from {tuple(MOVIELENS_READERS)}")
+    read_ratings, read_items = MOVIELENS_READERS[name]
+    return read_ratings(Path(folder)), read_items(Path(folder))
+
+
+MOVIELENS_READERS = {
+    "movielens_100k": (read_ml100k_ratings, read_ml100k_items),
+    "movielens_latest_small": (read_ml_latest_ratings, read_ml_latest_items),
+}
+"""Dataset name (as ``lam_models.datasets`` fetches it) -> (ratings reader, items reader)."""
+
+
 def clean_interactions(
     events: pd.DataFrame, rating_range: tuple[float, float] = (1.0, 5.0)
 ) -> tuple[pd.DataFrame, CleanReport]:

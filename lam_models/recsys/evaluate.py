@@ -1,10 +1,12 @@
-"""Evaluation protocols x models on MovieLens-100k: the table behind ``lam eval recommender``.
+"""Evaluation protocols x models on MovieLens: the table behind ``lam eval recommender``.
 
 Protocols: ``ua_all`` (official ua split, every rating positive), ``ua_4`` (ua split, ratings >= 4
-positive), ``recommenders`` (Microsoft Recommenders 75/25 per user, seed 42, candidates = items in
+positive), ``ub_all`` (the other official split), ``recommenders`` (Microsoft Recommenders 75/25 per user, seed 42, candidates = items in
 train) and ``cold_items`` (20% of items held out; only they are ranked). Models: popularity,
 pure LightFM, pure content and the hybrid. Every metric is averaged over users with at least one
-test positive among the candidates; seen items are never recommended.
+test positive among the candidates; seen items are never recommended. The ``ua``/``ub`` splits ship
+with MovieLens-100k only; ``recommenders`` and ``cold_items`` run on any MovieLens release
+(``data.read_movielens``).
 """
 
 from __future__ import annotations
@@ -21,13 +23,13 @@ import scipy.sparse as sp
 
 from lam_models.recsys import baselines, metrics, rank
 from lam_models.recsys.config import RecsysConfig
-from lam_models.recsys.data import read_ml100k_items, read_ml100k_ratings
+from lam_models.recsys.data import read_movielens
 from lam_models.recsys.item_text import embed_texts_cached, item_texts
-from lam_models.recsys.protocols import cold_item_split, stratified_split, ua_split
+from lam_models.recsys.protocols import cold_item_split, official_split, stratified_split
 from lam_models.recsys.hybrid import HybridRecommender
 from lam_models.recsys.train import fit_hybrid
 
-PROTOCOLS = ("ua_all", "ua_4", "recommenders", "cold_items")
+PROTOCOLS = ("ua_all", "ua_4", "ub_all", "recommenders", "cold_items")
 MODELS = ("popularity", "lightfm", "content", "hybrid")
 EmbedFn = Callable[[list[str]], np.ndarray]
 
@@ -147,45 +149,52 @@ def evaluate_recommenders(
     protocols: Sequence[str] = PROTOCOLS,
     models: Sequence[str] = MODELS,
     embed_fn: EmbedFn | None = None,
+    dataset: str = "movielens_100k",
 ) -> dict[str, Any]:
-    """Every protocol x model on MovieLens-100k under ``data_dir`` (verified with ``datasets.fetch``).
+    """Every protocol x model on a MovieLens release under ``data_dir`` (verified with ``datasets.fetch``).
 
     Args:
-        data_dir: folder holding ``movielens_100k/``.
+        data_dir: folder holding the ``dataset`` folder.
         config: hybrid hyperparameters (default :class:`RecsysConfig`).
         protocols: subset of :data:`PROTOCOLS`.
         models: subset of :data:`MODELS`.
         embed_fn: texts -> float32 (n, d) unit vectors; default: cached all-MiniLM-L6-v2.
+        dataset: a name of ``data.MOVIELENS_READERS``.
 
     Returns:
-        ``{"config": ..., "protocols": {protocol: {model: metrics}}}``.
+        ``{"config": ..., "dataset": ..., "protocols": {protocol: {model: metrics}}}``.
     """
     from lam_models.datasets import fetch
 
     config = config or RecsysConfig()
-    folder = fetch("movielens_100k", Path(data_dir))
-    items = read_ml100k_items(folder)
+    folder = fetch(dataset, Path(data_dir))
+    ratings, items = read_movielens(dataset, folder)
     texts = item_texts(items)
     embeddings = np.asarray(embed_fn(texts) if embed_fn else embed_texts_cached(texts), dtype=np.float32)
-    out: dict[str, Any] = {"config": config.model_dump(mode="json"), "protocols": {}}
+    out: dict[str, Any] = {"config": config.model_dump(mode="json"), "dataset": dataset, "protocols": {}}
     for protocol in protocols:
-        train, test, candidates = protocol_split(protocol, folder, items)
+        train, test, candidates = protocol_split(protocol, folder, ratings, items)
         out["protocols"][protocol] = run_protocol(train, test, items, embeddings, config, candidates, models)
     return out
 
 
-def protocol_split(protocol: str, folder: Path, items: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, np.ndarray | None]:
-    """(train, test positives, candidate item ids or None = all) of one of :data:`PROTOCOLS`."""
-    if protocol == "ua_all":
-        train, test = ua_split(folder)
-        return train, test, None
-    if protocol == "ua_4":
-        train, test = ua_split(folder)
-        return train, test[test["rating"] >= 4], None
+def protocol_split(
+    protocol: str, folder: Path, ratings: pd.DataFrame, items: pd.DataFrame
+) -> tuple[pd.DataFrame, pd.DataFrame, np.ndarray | None]:
+    """(train, test positives, candidate item ids or None = all) of one of :data:`PROTOCOLS`.
+
+    Args:
+        protocol: a name of :data:`PROTOCOLS`.
+        folder: the dataset folder (the ``ua``/``ub`` files of MovieLens-100k).
+        ratings: all interactions of the dataset; items: its catalogue.
+    """
+    if protocol in ("ua_all", "ua_4", "ub_all"):
+        train, test = official_split(folder, protocol[:2])
+        return train, test[test["rating"] >= 4] if protocol == "ua_4" else test, None
     if protocol == "recommenders":
-        train, test = stratified_split(read_ml100k_ratings(folder), 0.75, 42)
+        train, test = stratified_split(ratings, 0.75, 42)
         return train, test, train["item_id"].unique()
     if protocol == "cold_items":
-        train, test, cold = cold_item_split(read_ml100k_ratings(folder), items["item_id"].to_numpy(), 0.2, 0)
+        train, test, cold = cold_item_split(ratings, items["item_id"].to_numpy(), 0.2, 0)
         return train, test, cold
     raise ValueError(f"unknown protocol {protocol!r}: choose from {PROTOCOLS}")

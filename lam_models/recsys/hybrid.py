@@ -18,6 +18,7 @@ import scipy.sparse as sp
 from lam_models.recsys import diversity, rank
 from lam_models.recsys.config import RecsysConfig
 from lam_models.recsys.features import ItemFeaturizer
+from lam_models.recsys.text_tower import TextTower
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,7 @@ class HybridRecommender:
     projector: np.ndarray  # float32 (design_dim + 1, c + 1), last row = intercept
     featurizer: ItemFeaturizer
     neighbourhood: Neighbourhood | None = None
+    tower: TextTower | None = None  # behaviour-trained placement (``config.text_tower``); None: the ridge projector
     lightfm_state: dict[str, Any] = field(default_factory=dict)  # raw LightFM arrays, for audit / warm start
     meta: dict[str, Any] = field(default_factory=dict)
 
@@ -126,7 +128,7 @@ class HybridRecommender:
         return np.where(top >= 0, self.item_ids[np.maximum(top, 0)], _pad(self.item_ids)), sims
 
     def project(self, items: pd.DataFrame, embeddings: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Latent vectors and biases for items from their text and attributes alone.
+        """Latent vectors and biases for items from their text and attributes alone (the tower if trained, else the projector).
 
         Args:
             items: frame like ``data.read_ml100k_items`` (genres, year, release).
@@ -135,8 +137,8 @@ class HybridRecommender:
         Returns:
             (vectors float32 (n, c), biases float32 (n,)).
         """
-        design = self.featurizer.design(items, embeddings, self.config.projector_text)
-        out = design @ self.projector[:-1] + self.projector[-1]
+        design = self.featurizer.design(items, embeddings, self.config.projector_text, self.config.projector_attributes)
+        out = self.tower(design) if self.tower is not None else design @ self.projector[:-1] + self.projector[-1]
         return out[:, :-1].astype(np.float32), out[:, -1].astype(np.float32)
 
     def with_new_items(self, items: pd.DataFrame, embeddings: np.ndarray) -> HybridRecommender:

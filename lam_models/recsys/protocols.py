@@ -1,6 +1,7 @@
 """Seeded train/test splits for the three evaluation protocols (pure: frames in, frames out).
 
-* ``ua``: MovieLens-100k's official ``ua.base`` / ``ua.test`` (10 test ratings per user).
+* ``ua`` / ``ub``: MovieLens-100k's official ``ua.base`` / ``ua.test`` (and ``ub.*``): 10 test ratings
+  per user, disjoint test sets.
 * Recommenders: Microsoft Recommenders' ``python_stratified_split`` (75/25 per user, seed 42),
   reproduced exactly so published numbers are comparable.
 * cold items: 20% of items (a ``RandomState(0)`` permutation) held out with all their interactions.
@@ -16,9 +17,14 @@ import pandas as pd
 from lam_models.recsys.data import read_ml100k_ratings
 
 
-def ua_split(folder: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(train, test) frames from ``ua.base`` / ``ua.test`` of an ML-100k folder."""
-    return read_ml100k_ratings(folder, "ua.base"), read_ml100k_ratings(folder, "ua.test")
+OFFICIAL_SPLITS = ("ua", "ub")
+
+
+def official_split(folder: Path, name: str = "ua") -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(train, test) frames from ``<name>.base`` / ``<name>.test`` of an ML-100k folder (``name`` in :data:`OFFICIAL_SPLITS`)."""
+    if name not in OFFICIAL_SPLITS:
+        raise ValueError(f"unknown official split {name!r}: MovieLens-100k ships {OFFICIAL_SPLITS}")
+    return read_ml100k_ratings(folder, f"{name}.base"), read_ml100k_ratings(folder, f"{name}.test")
 
 
 def stratified_split(events: pd.DataFrame, ratio: float = 0.75, seed: int = 42) -> tuple[pd.DataFrame, pd.DataFrame]:

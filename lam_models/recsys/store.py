@@ -1,6 +1,6 @@
 """Recommender versions in the folder registry (name ``recsys``): arrays in ``.npz``, the rest in JSON, no pickle.
 
-A version holds ``arrays.npz`` (vectors, biases, id arrays, sparse matrices as CSR parts, loaded
+A version holds ``arrays.npz`` (vectors, biases, id arrays, the text tower's weights, sparse matrices as CSR parts, loaded
 with ``allow_pickle=False``) and ``recommender.json`` (format, fit report, id kinds);
 ``config.json`` is the ``RecsysConfig`` and ``metrics.json`` the gate's figures. Writing goes
 through ``registry.store.write_version`` (atomic, sha256 manifest), so a loaded model's scores
@@ -19,6 +19,7 @@ import scipy.sparse as sp
 from lam_models.recsys.config import RecsysConfig
 from lam_models.recsys.features import ItemFeaturizer
 from lam_models.recsys.hybrid import HybridRecommender, Neighbourhood
+from lam_models.recsys.text_tower import TextTower
 from lam_models.registry.store import RegistryError, open_version, write_version
 
 MODEL_NAME = "recsys"
@@ -82,7 +83,7 @@ def load_model(root: Path, version_id: str) -> HybridRecommender:
         user_vectors=a["user_vectors"], user_biases=a["user_biases"],
         item_vectors=a["item_vectors"], item_biases=a["item_biases"],
         warm=a["warm"], seen=_csr(a, "seen"), popularity=a["popularity"], projector=a["projector"],
-        featurizer=ItemFeaturizer.from_arrays(a), neighbourhood=neighbourhood,
+        featurizer=ItemFeaturizer.from_arrays(a), neighbourhood=neighbourhood, tower=TextTower.from_arrays(a),
         lightfm_state=lightfm_state, meta=meta["meta"],
     )  # fmt: skip
 
@@ -95,6 +96,8 @@ def _to_arrays(model: HybridRecommender) -> dict[str, np.ndarray]:
         "warm": model.warm, "popularity": model.popularity, "projector": model.projector,
         **_csr_arrays("seen", model.seen), **model.featurizer.to_arrays(),
     }  # fmt: skip
+    if model.tower is not None:
+        out.update(model.tower.to_arrays())
     if model.neighbourhood is not None:
         nb = model.neighbourhood
         out.update(neighbour_items=nb.items, neighbour_weights=nb.weights, neighbour_scales=nb.scales)

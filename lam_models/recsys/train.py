@@ -1,26 +1,31 @@
 """Fit the hybrid: LightFM with early stopping on validation nDCG, then the text projector and EASE.
 
 Phases, in order: clean events -> featurise items -> LightFM epochs on a per-user validation split
-(stop when nDCG@k stops improving) -> refit on all events for the best epoch count -> ridge
-projector from text/attributes to the latent space (fitted on warm items) -> item neighbourhood.
+(stop when nDCG@k stops improving) -> all events: ``finish_epochs`` more from the best epoch (or a
+full ``refit``) -> ridge projector from text/attributes to the latent space, fitted on warm items,
+with the behaviour-trained text tower when ``text_tower`` is on (``place_items``) -> item neighbourhood.
 """
 
 from __future__ import annotations
 
+import copy
 import time
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 from lightfm import LightFM
 
-from lam_models.recsys import metrics, rank
+from lam_models.recsys import diversity, metrics, rank
 from lam_models.recsys.config import RecsysConfig
 from lam_models.recsys.data import EmptyInteractionsError, clean_interactions
 from lam_models.recsys.events import event_strengths, sample_weights
 from lam_models.recsys.features import FeatureSet, ItemFeaturizer, build_feature_set
 from lam_models.recsys.hybrid import HybridRecommender, Neighbourhood
+from lam_models.recsys.projector import fit_projector
 from lam_models.recsys.protocols import validation_split
+from lam_models.recsys.text_tower import fit_text_tower
 
 
 def fit_hybrid(
@@ -66,34 +71,58 @@ def fit_hybrid(
     item_biases = np.asarray(full.item_features @ model.item_biases, dtype=np.float32)
     user_ids = np.array(list(full.dataset.mapping()[0].keys()))
     item_ids = np.array(list(full.dataset.mapping()[2].keys()))
-    warm = np.isin(item_ids, events["item_id"].unique())
-    design = featurizer.design(items.set_index("item_id").loc[item_ids].reset_index(), embeddings[_positions(items, item_ids)], config.projector_text)
     seen = sp.csr_matrix(full.interactions, dtype=np.float32)
-    popularity = np.asarray(seen.sum(0), dtype=np.float32).ravel()
-    targets = np.hstack([item_vectors, item_biases[:, None]])[warm]
-    projector = _fit_projector(design[warm], targets, config.projector_alpha, np.log1p(popularity[warm]))
-    if config.project_cold_items:  # cold items are placed by their text, not by untrained features
-        projected = design[~warm] @ projector[:-1] + projector[-1]
-        item_vectors[~warm], item_biases[~warm] = projected[:, :-1], projected[:, -1]
     hybrid = HybridRecommender(
         config=config, user_ids=user_ids, item_ids=item_ids,
         user_vectors=model.user_embeddings.astype(np.float32), user_biases=model.user_biases.astype(np.float32),
-        item_vectors=item_vectors, item_biases=item_biases, warm=warm, seen=seen, popularity=popularity,
-        projector=projector, featurizer=featurizer,
+        item_vectors=item_vectors, item_biases=item_biases, warm=np.isin(item_ids, events["item_id"].unique()), seen=seen,
+        popularity=np.asarray(seen.sum(0), dtype=np.float32).ravel(), projector=np.zeros((0, 0), np.float32), featurizer=featurizer,
         lightfm_state={
             "item_embeddings": model.item_embeddings, "item_biases": model.item_biases,
             "user_embeddings": model.user_embeddings, "user_biases": model.user_biases,
             "item_features": full.item_features, "item_feature_names": np.array(list(full.dataset.mapping()[3].keys()), dtype=str),
         },
     )  # fmt: skip
+    hybrid = place_items(hybrid, items, embeddings)  # cold items are placed by their text, not by untrained features
     if config.neighbour_weight > 0:
         hybrid = _with_neighbourhood(hybrid)
     hybrid.meta.update({
         "clean": {"kept": len(events), "dropped": dropped}, "validation_ndcg": curve, "epochs": epochs,
-        "n_users": len(user_ids), "n_items": len(item_ids), "n_cold_items": int((~warm).sum()),
+        "n_users": len(user_ids), "n_items": len(item_ids), "n_cold_items": int((~hybrid.warm).sum()),
         "fit_seconds": round(time.perf_counter() - started, 3),
     })  # fmt: skip
     return hybrid
+
+
+def place_items(model: HybridRecommender, items: pd.DataFrame, embeddings: np.ndarray, config: RecsysConfig | None = None) -> HybridRecommender:
+    """``model`` with its projector (and tower) fitted under ``config`` and its cold items placed by them.
+
+    The one cold-item placement step: training and the benchmark's item-side comparisons (text only /
+    attributes only / both, frozen / adapted) share it and, in the benchmark, one LightFM fit.
+
+    Args:
+        model: a fitted hybrid whose warm rows of ``item_vectors``/``item_biases`` are LightFM's.
+        items: catalogue frame holding every ``model.item_ids``; embeddings: float32 (len(items), d) aligned with it.
+        config: item-side settings (default ``model.config``); the returned model carries it.
+    """
+    config = config or model.config
+    position = pd.Series(np.arange(len(items)), index=items["item_id"].to_numpy()).loc[model.item_ids].to_numpy()
+    rows = items.iloc[position].reset_index(drop=True)
+    design = model.featurizer.design(rows, embeddings[position], config.projector_text, config.projector_attributes)
+    targets = np.hstack([model.item_vectors, model.item_biases[:, None]])
+    weights = np.log1p(model.popularity)
+    warm = model.warm
+    projector = fit_projector(design[warm], targets[warm], config.projector_alpha, weights[warm])
+    tower, meta = None, dict(model.meta)
+    if config.text_tower:
+        tower, meta["tower_validation_auc"] = fit_text_tower(design, targets, weights, warm, model.user_vectors, model.seen, config)
+    placed = replace(model, config=config, projector=projector, tower=tower, meta=meta)
+    if not config.project_cold_items or warm.all():
+        return placed
+    vectors, biases = placed.project(rows[~warm], embeddings[position][~warm])
+    item_vectors, item_biases = model.item_vectors.copy(), model.item_biases.copy()
+    item_vectors[~warm], item_biases[~warm] = vectors, biases
+    return replace(placed, item_vectors=item_vectors, item_biases=item_biases)
 
 
 def _clean_events(events: pd.DataFrame, items: pd.DataFrame, rating_range: tuple[float, float],
@@ -112,7 +141,9 @@ def _clean_events(events: pd.DataFrame, items: pd.DataFrame, rating_range: tuple
 
 
 def _train_lightfm(full: FeatureSet, events: pd.DataFrame, config: RecsysConfig, max_rating: float) -> tuple[LightFM, list[tuple[int, float]], int]:
-    """Early stopping on a per-user validation split, then (``refit``) all events for the best epoch count."""
+    """Early stopping on a per-user validation split, then all events: retrained for the best epoch count
+    (``refit``), or the best epoch's model trained ``finish_epochs`` more on all events (half the cost:
+    the held-out interactions still shape the user vectors, without training everything twice)."""
     curve: list[tuple[int, float]] = []
     epochs = config.max_epochs
     fit_events, val_events = validation_split(events, config.validation_fraction, config.seed)
@@ -121,8 +152,8 @@ def _train_lightfm(full: FeatureSet, events: pd.DataFrame, config: RecsysConfig,
         model, curve, epochs = _fit_early_stopping(full, fit_events, val_events, config, max_rating)
     if config.refit or not validate:
         model = _new_model(config)
-        for _ in range(epochs):
-            model.fit_partial(full.interactions, item_features=full.item_features, sample_weight=full.weights, epochs=1, num_threads=config.num_threads)
+    for _ in range(epochs if config.refit or not validate else config.finish_epochs):
+        model.fit_partial(full.interactions, item_features=full.item_features, sample_weight=full.weights, epochs=1, num_threads=config.num_threads)
     _check_finite(model)
     return model, curve, epochs
 
@@ -137,7 +168,14 @@ def _new_model(config: RecsysConfig) -> LightFM:
 def _fit_early_stopping(
     full: FeatureSet, fit_events: pd.DataFrame, val_events: pd.DataFrame, config: RecsysConfig, max_rating: float
 ) -> tuple[LightFM, list[tuple[int, float]], int]:
-    """Train on ``fit_events``; every ``eval_every`` epochs score nDCG@k on ``val_events``; stop on no gain."""
+    """Train on ``fit_events``; every ``eval_every`` epochs score nDCG@k on ``val_events``; stop on no gain.
+
+    Returns the model as it was at the best evaluation (a copy), its curve and its epoch count.
+
+    The validation lists are re-ranked by ``config.popularity_penalty`` (popularity counted on
+    ``fit_events``) as served lists are, so the curve, the chosen epochs and the gate's
+    ``validation_ndcg`` measure what users get.
+    """
     user_map, _, item_map, _ = full.dataset.mapping()
     weight = sample_weights(fit_events, config, max_rating)
     inter, weights = full.dataset.build_interactions(zip(fit_events["user_id"].tolist(), fit_events["item_id"].tolist(), weight.tolist()))
@@ -147,8 +185,9 @@ def _fit_early_stopping(
     )  # fmt: skip
     users = np.flatnonzero(np.diff(truth.indptr) > 0)
     exclude = inter.tocsr()
+    popularity = np.asarray(exclude.getnnz(axis=0), dtype=np.float32)
     model, curve = _new_model(config), []
-    best, best_epoch, stale = -1.0, config.eval_every, 0
+    best, best_epoch, stale, best_model = -1.0, config.eval_every, 0, model
     for epoch in range(1, config.max_epochs + 1):
         model.fit_partial(inter, item_features=full.item_features, sample_weight=weights, epochs=1, num_threads=config.num_threads)
         if epoch % config.eval_every and epoch != config.max_epochs:
@@ -156,39 +195,19 @@ def _fit_early_stopping(
         ib, ie = model.get_item_representations(full.item_features)
 
         def score(rows: np.ndarray, ie: np.ndarray = ie, ib: np.ndarray = ib) -> np.ndarray:
-            return rank.latent_scores(model.user_embeddings[rows], model.user_biases[rows], ie, ib)
+            scores = rank.latent_scores(model.user_embeddings[rows], model.user_biases[rows], ie, ib)
+            return diversity.rerank(scores, popularity, config.popularity_penalty)
 
         top, _ = rank.top_k(score, users, config.k, exclude)
         ndcg = float(np.nanmean(metrics.ndcg_at_k(top, truth[users])))
         curve.append((epoch, round(ndcg, 5)))
         if ndcg > best + 1e-4:
-            best, best_epoch, stale = ndcg, epoch, 0
+            best, best_epoch, stale, best_model = ndcg, epoch, 0, copy.deepcopy(model)
         else:
             stale += 1
             if stale >= config.patience:
                 break
-    return model, curve, best_epoch
-
-
-def _fit_projector(design: np.ndarray, targets: np.ndarray, alpha: float, weights: np.ndarray) -> np.ndarray:
-    """Weighted ridge regression (intercept unpenalised) from item design rows to [vector, bias].
-
-    Items with few interactions have noisy latent vectors, so each row is weighted by
-    ``weights`` (log1p of its interaction count: +0.004 cold AUC over equal weights on ML-100k).
-
-    Args:
-        design: float (n_warm, p); targets: float (n_warm, c + 1); weights: float (n_warm,) > 0.
-
-    Returns:
-        float32 (p + 1, c + 1): coefficients, then the intercept row.
-    """
-    w = (weights / weights.mean()).astype(np.float64)[:, None]
-    x_mean = (w * design).sum(0) / w.sum()
-    y_mean = (w * targets).sum(0) / w.sum()
-    xc, yc = design - x_mean, targets - y_mean
-    gram = (xc * w).T @ xc + alpha * np.eye(design.shape[1])
-    coef = np.linalg.solve(gram, (xc * w).T @ yc)
-    return np.vstack([coef, y_mean - x_mean @ coef]).astype(np.float32)
+    return best_model, curve, best_epoch
 
 
 def _with_neighbourhood(model: HybridRecommender) -> HybridRecommender:
@@ -207,11 +226,6 @@ def _with_neighbourhood(model: HybridRecommender) -> HybridRecommender:
     scales = np.array([latent.std() + 1e-12, blend.std() + 1e-12])
     model.meta["neighbour_items"] = len(chosen)
     return HybridRecommender(**{**model.__dict__, "neighbourhood": Neighbourhood(chosen, weights, scales)})
-
-
-def _positions(items: pd.DataFrame, item_ids: np.ndarray) -> np.ndarray:
-    lookup = pd.Series(np.arange(len(items)), index=items["item_id"].to_numpy())
-    return lookup.loc[item_ids].to_numpy()
 
 
 def _check_finite(model: LightFM) -> None:

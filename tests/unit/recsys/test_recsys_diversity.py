@@ -92,3 +92,16 @@ def test_a_version_saved_before_the_reranker_loads_with_it_off(tmp_path: Path, s
     (folder / registry_store.MANIFEST).unlink()
     registry_store._write_manifest(folder)  # sealed as the older code would have written it
     assert load_model(tmp_path, version).config.popularity_penalty == 0.0
+
+
+def test_validation_ndcg_of_the_gate_is_measured_on_re_ranked_lists(data_dir: Path) -> None:
+    """Same seed, one thread: LightFM trains identically, so the curves differ only by the re-ranking of the validation lists."""
+    folder = fetch("movielens_100k", data_dir)
+    items = read_ml100k_items(folder)
+    ratings = read_ml100k_ratings(folder)
+    train = ratings[ratings["user_id"] <= 150]
+    emb = np.eye(len(items), 8, dtype=np.float32) + 0.1
+    base = RecsysConfig(no_components=16, max_epochs=10, eval_every=5, patience=5, num_threads=1, neighbour_weight=0.0, text_codes=4)
+    curves = {p: fit_hybrid(train, items, emb, base.update(popularity_penalty=p)).meta["validation_ndcg"] for p in (0.0, 3.0)}
+    assert [e for e, _ in curves[0.0]] == [e for e, _ in curves[3.0]] == [5, 10]
+    assert all(heavy < plain for (_, plain), (_, heavy) in zip(curves[0.0], curves[3.0])), "a heavy penalty must show in validation nDCG"

@@ -123,3 +123,22 @@ def test_early_stopping_records_the_validation_curve(world: dict, tiny_config: R
     assert curve and all(epoch % 5 == 0 for epoch, _ in curve)
     assert model.meta["epochs"] in [epoch for epoch, _ in curve]
     assert model.meta["epochs"] == max(curve, key=lambda c: c[1])[0]
+
+
+def test_text_tower_is_saved_and_loaded_version_places_and_ranks_identically(tmp_path: Path, world: dict, tiny_config: RecsysConfig) -> None:
+    config = tiny_config.update(text_tower=True, tower_hidden=8, tower_epochs=3, tower_validation_fraction=0.2)
+    model = fit_hybrid(world["events"], world["items"], world["emb"], config)
+    assert model.tower is not None and model.meta["tower_validation_auc"][0][0] == 0
+    loaded = load_model(tmp_path, save_model(tmp_path, model, data_hash="0" * 64, version_id="tower"))
+    rows = np.arange(len(model.user_ids))
+    np.testing.assert_array_equal(loaded.score(rows), model.score(rows))
+    np.testing.assert_array_equal(loaded.recommend(model.user_ids)[0], model.recommend(model.user_ids)[0])
+    items, emb = world["items"], world["emb"]
+    for placed in (model, loaded):  # a cold item sits where the tower puts it, before and after the round trip
+        cold = ~placed.warm
+        rows_cold = items.set_index("item_id").loc[placed.item_ids[cold]].reset_index()
+        position = pd.Series(np.arange(len(items)), index=items["item_id"]).loc[rows_cold["item_id"]].to_numpy()
+        vectors, _ = placed.project(rows_cold, emb[position])
+        np.testing.assert_allclose(placed.item_vectors[cold], vectors, rtol=1e-5, atol=1e-6)
+    with pytest.raises(ValueError, match="at least one input"):
+        config.update(projector_text=False, projector_attributes=False)
