@@ -19,7 +19,7 @@ import os
 import platform
 import time
 from pathlib import Path
-from statistics import mean
+from statistics import mean, stdev
 from typing import Any
 
 from rich.console import Console
@@ -60,20 +60,24 @@ def run_row(recipe: str, seed: int, epochs: int, threads: int, settings: Setting
 
 
 def summary(rows: dict[str, Any]) -> dict[str, Any]:
-    """Per recipe: the mean over its seeds of clean and per-perturbation accuracy, macro-F1 and flip rate."""
+    """Per recipe over its seeds: mean and spread (sample std; 0 with one seed) of clean and per-perturbation
+    accuracy, macro-F1, accuracy drop and flip rate."""
     by_recipe: dict[str, list[dict[str, Any]]] = {}
     for key, row in rows.items():
         if not key.startswith("_"):
             by_recipe.setdefault(row["recipe"], []).append(row["robustness"])
+
+    def spread(values: list[float]) -> dict[str, float]:
+        return {"mean": mean(values), "std": stdev(values) if len(values) > 1 else 0.0}
+
     out: dict[str, Any] = {}
     for recipe, reports in by_recipe.items():
-        names = list(reports[0]["perturbations"])
         out[recipe] = {
             "seeds": len(reports),
-            "clean": {m: mean(r["clean"][m] for r in reports) for m in ("accuracy", "macro_f1")},
-            "perturbations": {name: {m: mean(r["perturbations"][name][m] for r in reports)
+            "clean": {m: spread([r["clean"][m] for r in reports]) for m in ("accuracy", "macro_f1")},
+            "perturbations": {name: {m: spread([r["perturbations"][name][m] for r in reports])
                                      for m in ("accuracy", "macro_f1", "accuracy_drop", "flip_rate")}
-                              for name in names},
+                              for name in reports[0]["perturbations"]},
         }
     return out
 
