@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from lam_models.cli import alerts, categories, demo, kafka, labels, model, monitor, pipeline, produce, recsys, report, setup, topics, train
+from lam_models.cli import alerts, categories, demo, kafka, labels, model, monitor, pipeline, produce, recsys, report, robustness, setup, topics, train
 
 app = typer.Typer(help="lam-pipelines: financial sentiment monitoring and hybrid recommendations on Kafka + Spark.",
                   no_args_is_help=True, pretty_exceptions_show_locals=False)
@@ -24,5 +24,6 @@ app.add_typer(model.app, name="model")
 train.train_app.command("categories")(categories.train_categories)
 recsys.eval_app.command("categories")(categories.eval_categories)
 recsys.eval_app.command("topics")(topics.eval_topics)
+recsys.eval_app.command("robustness")(robustness.eval_robustness)
 app.add_typer(topics.app, name="topics")
 app.add_typer(labels.app, name="labels")

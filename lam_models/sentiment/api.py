@@ -43,7 +43,7 @@ if TYPE_CHECKING:
     from lam_models.sentiment.category_head import CategoryTask
     from lam_models.sentiment.train import TrainResult
 
-__all__ = ["Trained", "evaluate_texts", "evaluate_version", "fit_model", "load_dataset", "resolve_base_model_path",
+__all__ = ["Trained", "evaluate_texts", "evaluate_version", "evaluate_version_robustness", "fit_model", "load_dataset", "resolve_base_model_path",
            "save_trained", "train_sentiment", "version_metrics"]
 
 
@@ -235,13 +235,40 @@ def evaluate_version(version_id: str, settings: Any, dataset: str | None = None,
     (PhraseBank subsets are nested: AllAgree sentences sit inside 50Agree's training part), and
     the count left out is reported as ``excluded_seen``.
     """
+    loaded, dataset, rows, excluded = version_rows(version_id, settings, dataset, split)
+    _, logits = predict(loaded.model, loaded.tokenizer, rows.texts, 128, loaded.max_seq_length)
+    report = {"version_id": version_id, "dataset": dataset, "split": split, "excluded_seen": excluded,
+              **classification_report(rows.labels, logits.argmax(1), loaded.labels)}
+    if print_tables:
+        print_report({"dataset": dataset, split: report}, console)
+    return report
+
+
+def evaluate_version_robustness(version_id: str, settings: Any, dataset: str | None = None, split: str = "test",
+                                names: Sequence[str] | None = None, seed: int = 0) -> dict[str, Any]:
+    """``robustness.evaluate_robustness`` of ``version_id`` on ``split`` of ``dataset`` (rows chosen as
+    in ``evaluate_version``): clean and perturbed accuracy, macro-F1, drops and flip rates."""
+    from lam_models.sentiment.robustness import evaluate_robustness
+
+    loaded, dataset, rows, excluded = version_rows(version_id, settings, dataset, split)
+
+    def classify(texts: list[str]) -> Any:
+        return predict(loaded.model, loaded.tokenizer, texts, 128, loaded.max_seq_length)[1].argmax(1)
+
+    report = evaluate_robustness(classify, rows.texts, rows.labels, names, seed, len(loaded.labels))
+    return {"version_id": version_id, "dataset": dataset, "split": split, "excluded_seen": excluded, **report}
+
+
+def version_rows(version_id: str, settings: Any, dataset: str | None, split: str) -> tuple[Any, str, LabelledTexts, int]:
+    """The loaded version, the dataset name, its ``split`` rows (minus rows the version saw when
+    ``dataset`` is not its own) and how many were left out."""
+    if split not in ("train", "validation", "test"):
+        raise ValueError(f"split must be train|validation|test, got {split!r}")
     loaded = load_version(settings.registry_root, version_id, str(pick_device(settings.model.device)))
     config = TrainConfig.model_validate(_config_dict(settings, version_id))
     dataset = dataset or config.dataset
     data = load_dataset(dataset, settings, config)
     parts = dataset_split(data, dataset, settings, config.seed, config.test_size, config.val_size)
-    if split not in ("train", "validation", "test"):
-        raise ValueError(f"split must be train|validation|test, got {split!r}")
     rows = data.subset(getattr(parts, split))
     excluded = 0
     if dataset.lower() != config.dataset.lower():
@@ -251,12 +278,7 @@ def evaluate_version(version_id: str, settings: Any, dataset: str | None = None,
         keep = [i for i, t in enumerate(rows.texts) if t not in seen]
         excluded = len(rows) - len(keep)
         rows = rows.subset(keep)
-    _, logits = predict(loaded.model, loaded.tokenizer, rows.texts, 128, loaded.max_seq_length)
-    report = {"version_id": version_id, "dataset": dataset, "split": split, "excluded_seen": excluded,
-              **classification_report(rows.labels, logits.argmax(1), loaded.labels)}
-    if print_tables:
-        print_report({"dataset": dataset, split: report}, console)
-    return report
+    return loaded, dataset, rows, excluded
 
 
 def _config_dict(settings: Any, version_id: str) -> dict[str, Any]:

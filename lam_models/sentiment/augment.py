@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import random
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from lam_models.sentiment.hooks import TrainHook
@@ -67,14 +68,17 @@ def scale_numbers(text: str, factor: float) -> str:
     return _NUMBER.sub(repl, text)
 
 
-def swap_companies(text: str, rng: random.Random) -> str:
-    """Replace each known company name by another one, consistently within the sentence."""
+def swap_companies(text: str, rng: random.Random, pool: Sequence[str] = COMPANIES) -> str:
+    """Replace each known company name by another one from ``pool``, consistently within the sentence.
+
+    ``pool`` defaults to ``COMPANIES``; the robustness evaluation passes names training never sees.
+    """
     chosen: dict[str, str] = {}
 
     def repl(match: re.Match[str]) -> str:
         name = match.group(0)
         if name not in chosen:
-            chosen[name] = rng.choice([c for c in COMPANIES if c != name])
+            chosen[name] = rng.choice([c for c in pool if c != name])
         return chosen[name]
 
     return _COMPANY.sub(repl, text)

@@ -1,4 +1,4 @@
-"""Rich tables for metrics reports: what ``lam train sentiment`` and ``lam model show`` print.
+"""Rich tables for metrics reports: what ``lam train sentiment``, ``lam model show`` and ``lam eval robustness`` print.
 
 Why apart from ``metrics.py``: metrics stay pure numbers; presentation lives at the edge.
 """
@@ -48,3 +48,16 @@ def print_report(metrics: dict[str, Any], console: Console | None = None) -> Non
         console.print(f"trainable parameters {training['trainable_params']:,} of {training['total_params']:,}; "
                       f"{training['steps']} steps in {training['train_seconds']:.0f} s; "
                       f"best epoch {training['best_epoch']}")
+
+
+def robustness_table(report: dict[str, Any], title: str) -> Table:
+    """One row per perturbation of a ``robustness.evaluate_robustness`` report, the clean row first."""
+    table = Table(title=title)
+    for column in ("perturbation", "changed", "accuracy", "macro-F1", "acc drop", "flip rate", "flips | changed"):
+        table.add_column(column, justify="left" if column == "perturbation" else "right")
+    table.add_row("clean", "", f"{report['clean']['accuracy']:.4f}", f"{report['clean']['macro_f1']:.4f}", "", "", "")
+    table.add_section()
+    for name, row in report["perturbations"].items():
+        table.add_row(name, f"{row['changed']:.1%}", f"{row['accuracy']:.4f}", f"{row['macro_f1']:.4f}",
+                      f"{100 * row['accuracy_drop']:+.2f} pt", f"{row['flip_rate']:.1%}", f"{row['flip_rate_changed']:.1%}")
+    return table
