@@ -128,7 +128,8 @@ def run_row(name: str, base: TrainConfig, settings: Settings, done: dict[str, An
 def adapted_base(base: TrainConfig, settings: Settings) -> dict[str, Any]:
     """The domain-adapted base model of the ``adapted`` rows: made once (timed), then reused."""
     from lam_models.sentiment.config import AdaptConfig
-    from lam_models.sentiment.domain_adapt import ADAPT_RECORD, adapt_encoder, adaptation_texts, base_model_folder
+    from lam_models.sentiment.domain_adapt import ADAPT_RECORD, adapt_encoder, base_model_folder
+    from lam_models.sentiment.sources import adaptation_texts
 
     folder = base_model_folder(settings, ADAPTED_BASE)
     if not folder.is_dir():

