@@ -138,8 +138,8 @@ def text_tower(data_dir: Path, config: RecsysConfig) -> dict[str, Any]:
     train, test, cold = cold_item_split(ratings, items["item_id"].to_numpy(), 0.2, 0)
     fit, held_out, val_cold = cold_item_split(train, np.sort(train["item_id"].unique()), 0.2, 1)
     base = config.update(text_tower=False)
-    out: dict[str, Any] = {"validation": _tower_table(fit, held_out, val_cold, items, emb, base),
-                           "test": _tower_table(train, test, cold, items, emb, base)}
+    out: dict[str, Any] = {"validation": tower_table(fit, held_out, val_cold, items, emb, base),
+                           "test": tower_table(train, test, cold, items, emb, base)}
     val = out["validation"]
     gain = val["both_adapted"]["auc"] - val["both_frozen"]["auc"]
     trained = max(val["both_adapted"]["tower_validation_auc"], key=lambda c: c[1])[0] > 0
@@ -155,7 +155,7 @@ def text_tower(data_dir: Path, config: RecsysConfig) -> dict[str, Any]:
     return out
 
 
-def _tower_table(train: pd.DataFrame, test: pd.DataFrame, cold: np.ndarray, items: pd.DataFrame, emb: np.ndarray,
+def tower_table(train: pd.DataFrame, test: pd.DataFrame, cold: np.ndarray, items: pd.DataFrame, emb: np.ndarray,
                  config: RecsysConfig) -> dict[str, dict[str, Any]]:
     """One hybrid fit on ``train``; the cold items re-placed for each input x (frozen, adapted), evaluated on ``test``."""
     model = fit_hybrid(train, items, emb, config)

@@ -30,7 +30,8 @@ sys.path.insert(0, str(REPO))
 
 from lam_models.datasets import fetch, read_benzinga  # noqa: E402
 from lam_models.devices import native_bf16, pick_device, pick_precision  # noqa: E402
-from lam_models.scoring.encoder import Encoder, resolve_model_path  # noqa: E402
+from lam_models.scoring.encoder import Encoder  # noqa: E402
+from lam_models.sentiment.offline_models import resolve_model_path  # noqa: E402
 from lam_models.scoring.predict import ScoringConfig, load_encoder, score_texts  # noqa: E402
 from lam_models.settings import Settings  # noqa: E402
 

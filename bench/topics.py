@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 
 from lam_models.datasets import fetch, read_benzinga
-from lam_models.scoring.encoder import PACKAGED_MODEL, resolve_model_path
+from lam_models.sentiment.offline_models import PACKAGED_MODEL, resolve_model_path
 from lam_models.scoring.predict import ScoringConfig, load_encoder, score_texts
 from lam_models.topics import TopicConfig, adjusted_mutual_info, fit, npmi_coherence, outlier_share, topic_diversity
 from lam_models.topics.text import token_lists, tokenize

@@ -60,7 +60,7 @@ def run(settings: Settings | None = None, run_date: date | None = None, events: 
 
     Args:
         events: ``user_id, item_id, event, rating, timestamp`` (default: every bronze interaction, read by Spark).
-        catalogue: items and their embeddings (default: ``settings.recsys_catalog``, embedded with MiniLM).
+        catalogue: items and their embeddings (default: ``settings.recsys_catalog``, embedded by ``recsys.item_text_model``).
     """
     settings = settings or get_settings()
     began = time.perf_counter()
@@ -127,9 +127,9 @@ def write_tables(settings: Settings, model: HybridRecommender, version: str, use
 
 
 def load_catalogue(settings: Settings) -> Catalogue:
-    """The item catalogue and the MiniLM embeddings of its item texts (cached on disk)."""
+    """The item catalogue and the ``recsys.item_text_model`` embeddings of its item texts (cached on disk)."""
     items = load_catalog(settings)
-    return items, embed_texts_cached(item_texts(items))
+    return items, embed_texts_cached(item_texts(items), model=settings.recsys.item_text_model)
 
 
 def load_catalog(settings: Settings) -> pd.DataFrame:

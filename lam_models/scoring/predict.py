@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from lam_models.scoring.encoder import Encoder, resolve_model_path
+from lam_models.scoring.encoder import Encoder
+from lam_models.sentiment.offline_models import resolve_model_path
 
 if TYPE_CHECKING:
     from lam_models.topics.model import TopicModel

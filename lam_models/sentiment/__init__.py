@@ -18,7 +18,7 @@ _LAZY = {
     "train_sentiment": "lam_models.sentiment.api",
     "evaluate_version": "lam_models.sentiment.api",
     "load_dataset": "lam_models.sentiment.api",
-    "resolve_base_model_path": "lam_models.sentiment.model",
+    "resolve_model_path": "lam_models.sentiment.offline_models",
     "SentimentModel": "lam_models.sentiment.model",
     "predict": "lam_models.sentiment.model",
     "fit": "lam_models.sentiment.train",

@@ -27,9 +27,9 @@ from lam_models.sentiment.model import (
     load_tokenizer,
     pick_device,
     predict,
-    resolve_base_model_path,
     save_model_files,
 )
+from lam_models.sentiment.offline_models import resolve_model_path
 from lam_models.sentiment.report import print_report
 from lam_models.sentiment.sources import dataset_split, load_dataset, texts_hash
 
@@ -37,7 +37,7 @@ if TYPE_CHECKING:
     from lam_models.sentiment.category_head import CategoryTask
     from lam_models.sentiment.train import TrainResult
 
-__all__ = ["Trained", "evaluate_texts", "evaluate_version", "evaluate_version_robustness", "fit_model", "load_dataset", "resolve_base_model_path",
+__all__ = ["Trained", "evaluate_texts", "evaluate_version", "evaluate_version_robustness", "fit_model", "load_dataset", "resolve_model_path",
            "save_trained", "train_sentiment", "version_metrics"]
 
 

