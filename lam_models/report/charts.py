@@ -91,7 +91,7 @@ def time_chart(lines: Sequence[Line], markers: Sequence[Marker] = (), *, kind: s
     ys = np.array([v for line in lines for v in line.y] + [m.y for m in markers], dtype=float)
     ys = ys[np.isfinite(ys)]
     if not xs or not len(ys):
-        return _svg(kind, width, 60, [f'<text x="10" y="30" class="empty">no data</text>'], label)
+        return _svg(kind, width, 60, ['<text x="10" y="30" class="empty">no data</text>'], label)
     t0, t1 = min(xs), max(xs)
     if t1 == t0:
         t0, t1 = t0 - pd.Timedelta(hours=1), t1 + pd.Timedelta(hours=1)
