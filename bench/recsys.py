@@ -170,7 +170,7 @@ def tower_table(train: pd.DataFrame, test: pd.DataFrame, cold: np.ndarray, items
             metrics = evaluate_model(placed, test, emb[position], config.k, mask)
             table[f"{name}_{'adapted' if adapted else 'frozen'}"] = {
                 **{c: metrics[c] for c in ("auc", "ndcg", "precision", "coverage")}, "seconds": seconds,
-                "tower_validation_auc": placed.meta.get("tower_validation_auc")}
+                "tower_validation_auc": placed.meta.get("tower_validation_auc"), "projector_alpha": placed.meta.get("projector_alpha")}
     return table
 
 

@@ -6,7 +6,7 @@ section ``recsys`` is this model and the saved model version records it.
 
 from __future__ import annotations
 
-from typing import Self
+from typing import Literal, Self
 
 from pydantic import Field, model_validator
 
@@ -47,7 +47,10 @@ class RecsysConfig(FrozenConfig):
     text_codes: int = Field(64, description="k-means codes of the text embedding in the ``text`` block.")
     year_bins: int = Field(15, description="bins of the release-year block.")
     recency_bins: int = Field(15, description="bins of the recency block.")
-    projector_alpha: float = Field(10.0, description="ridge penalty of the text -> latent projection used for items without interactions.")
+    projector_alpha: float | Literal["auto"] = Field("auto", description=(
+        "ridge penalty of the text -> latent projection used for items without interactions; ``auto``: the one of "
+        "``projector.PROJECTOR_ALPHAS`` with the least leave-one-out error on the warm items, per fit (it follows the "
+        "encoder: 10 for MiniLM, 3 for mpnet on ML-100k, where validation cold AUC agreed)."))
     project_cold_items: bool = Field(True, description="place cold items with the projection (off: at LightFM's feature sum).")
     projector_text: bool = Field(True, description="give the text embedding to the projection (off: an ablation).")
     projector_attributes: bool = Field(True, description="give the item attributes to the projection (off: an ablation, text only).")
@@ -91,7 +94,7 @@ class RecsysConfig(FrozenConfig):
         for name in positive:
             if getattr(self, name) <= 0:
                 raise ValueError(f"{name} must be > 0, got {getattr(self, name)}")
-        if self.projector_alpha <= 0:
+        if self.projector_alpha != "auto" and self.projector_alpha <= 0:
             raise ValueError(f"projector_alpha must be > 0, got {self.projector_alpha}")
         if self.finish_epochs < 0:
             raise ValueError(f"finish_epochs must be >= 0, got {self.finish_epochs}")

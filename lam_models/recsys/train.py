@@ -23,7 +23,7 @@ from lam_models.recsys.data import EmptyInteractionsError, clean_interactions
 from lam_models.recsys.events import event_strengths, sample_weights
 from lam_models.recsys.features import FeatureSet, ItemFeaturizer, build_feature_set
 from lam_models.recsys.hybrid import HybridRecommender, Neighbourhood
-from lam_models.recsys.projector import fit_projector
+from lam_models.recsys.projector import fit_projector, leave_one_out_alpha
 from lam_models.recsys.protocols import validation_split
 from lam_models.recsys.text_tower import fit_text_tower
 
@@ -112,10 +112,14 @@ def place_items(model: HybridRecommender, items: pd.DataFrame, embeddings: np.nd
     targets = np.hstack([model.item_vectors, model.item_biases[:, None]])
     weights = np.log1p(model.popularity)
     warm = model.warm
-    projector = fit_projector(design[warm], targets[warm], config.projector_alpha, weights[warm])
-    tower, meta = None, dict(model.meta)
+    alpha = config.projector_alpha
+    if alpha == "auto":
+        alpha, _ = leave_one_out_alpha(design[warm], targets[warm], weights[warm])
+    projector = fit_projector(design[warm], targets[warm], alpha, weights[warm])
+    tower, meta = None, {**model.meta, "projector_alpha": alpha}
     if config.text_tower:
-        tower, meta["tower_validation_auc"] = fit_text_tower(design, targets, weights, warm, model.user_vectors, model.seen, config)
+        tower, meta["tower_validation_auc"] = fit_text_tower(design, targets, weights, warm, model.user_vectors, model.seen,
+                                                             config.update(projector_alpha=alpha))
     placed = replace(model, config=config, projector=projector, tower=tower, meta=meta)
     if not config.project_cold_items or warm.all():
         return placed
