@@ -76,13 +76,17 @@ def finetune_item_encoder(texts: Sequence[str], neighbours: dict[int, np.ndarray
     import torch
     import torch.nn.functional as F
 
-    from lam_models.sentiment.model import load_encoder, load_tokenizer, mean_pool
+    from transformers import AutoModel
+
+    from lam_models.sentiment.model import load_tokenizer, mean_pool
+    from lam_models.sentiment.offline_models import resolve_model_path
 
     if len(neighbours) < 2:
         raise ValueError(f"only {len(neighbours)} items have co-consumption neighbours: too few interactions to fine-tune on")
     torch.manual_seed(settings.seed)
     rng = np.random.default_rng(settings.seed)
-    encoder, tokenizer = load_encoder(base_model), load_tokenizer(base_model)
+    path = resolve_model_path(base_model)  # the whole model (pooler too), so the folder loads without warnings
+    encoder, tokenizer = AutoModel.from_pretrained(path, local_files_only=Path(path).is_dir()), load_tokenizer(base_model)
     optimiser = torch.optim.AdamW(encoder.parameters(), lr=settings.learning_rate)
     anchors = np.fromiter(neighbours, dtype=np.int64)
     batch = min(settings.batch_size, len(anchors))
