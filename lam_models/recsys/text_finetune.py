@@ -42,7 +42,7 @@ class FinetuneSettings:
 def co_consumption_neighbours(events: pd.DataFrame, item_ids: np.ndarray, k: int = 10, min_users: int = 5,
                               chunk: int = 1024) -> dict[int, np.ndarray]:
     """For every item with at least ``min_users`` users: the positions (in ``item_ids``) of the ``k`` items whose
-    user sets are most alike (cosine of the binary item x user matrix; ties and zero similarity left out).
+    user sets are most alike (cosine of the binary item x user matrix; items with no shared user are left out).
 
     Args:
         events: interactions with ``user_id`` and ``item_id``; items outside ``item_ids`` are ignored.
