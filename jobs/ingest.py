@@ -136,7 +136,8 @@ def _write(spark, settings: Settings, kind: str, topic: str, raw, txn: list | No
     from pyspark.sql import functions as F
 
     bronze, dead, contract = catalog.BRONZE[kind], catalog.DEADLETTER, load_contract(kind)
-    now = _batch_clock(settings, bronze, txn)
+    replayed = _replayed_commit(settings, bronze, txn)
+    now = datetime.fromisoformat(replayed["userMetadata"]["now"]) if replayed else datetime.now(timezone.utc)
     limits = ParseLimits.from_settings(settings.ingest, now, _known_tickers(settings))
     records = raw.select(
         "key", "value", F.col("topic").alias("kafka_topic"), F.col("partition").alias("kafka_partition"),
@@ -150,7 +151,8 @@ def _write(spark, settings: Settings, kind: str, topic: str, raw, txn: list | No
         parsed = _mark_already_ingested(spark, settings, parsed, topic, read_versions)
     parsed = parsed.persist(StorageLevel.MEMORY_AND_DISK)
     records_in = parsed.count()  # one row per record read (fills the cache)
-    marked = _mark_duplicates(spark, parsed, list(contract.dedup_key), bronze.path(settings.lake_root))
+    marked = _mark_duplicates(spark, parsed, list(contract.dedup_key), bronze.path(settings.lake_root),
+                              replayed["version"] - 1 if replayed else None)
     if judged is not None:
         judged.unpersist()
     kinds = F.split("reason", ":").getItem(0).alias("kind")
@@ -174,22 +176,17 @@ def _write(spark, settings: Settings, kind: str, topic: str, raw, txn: list | No
 
 
 def _append(frame, table: catalog.Table, settings: Settings, txn: list | None, metadata: dict) -> None:
-    path = table.path(settings.lake_root)
-    if txn is None:
-        frame.write.format("delta").mode("append").partitionBy(*table.partition_by).option(
-            "userMetadata", json.dumps(metadata, sort_keys=True)).save(str(path))
-    else:
-        delta_spark.append_once(frame, path, txn[0], txn[1], table.partition_by, {**metadata, "txn": txn})
+    delta_spark.append(frame, table.path(settings.lake_root), table, metadata if txn is None else {**metadata, "txn": txn}, txn)
 
 
-def _batch_clock(settings: Settings, bronze: catalog.Table, txn: list | None) -> datetime:
-    """The batch's "now" (the future-event-time limit): the crashed attempt's, when it committed bronze already."""
-    committed = delta_tables.transaction_version(bronze.path(settings.lake_root), txn[0]) if txn is not None else None
-    if committed is not None and committed >= txn[1]:
-        for commit in delta_tables.history(bronze.path(settings.lake_root)):
-            if commit["userMetadata"].get("txn") == txn:
-                return datetime.fromisoformat(commit["userMetadata"]["now"])
-    return datetime.now(timezone.utc)
+def _replayed_commit(settings: Settings, bronze: catalog.Table, txn: list | None) -> dict | None:
+    """Bronze's commit of this batch's transaction when a crashed attempt of the batch made it (else None): the
+    replay takes that attempt's clock and checks duplicates against bronze as it was before that commit."""
+    path = bronze.path(settings.lake_root)
+    committed = delta_tables.transaction_version(path, txn[0]) if txn is not None else None
+    if committed is None or committed < txn[1]:
+        return None
+    return next((commit for commit in delta_tables.history(path) if commit["userMetadata"].get("txn") == txn), None)
 
 
 def _counted(topic: str, records_in: int, counts) -> IngestResult:
@@ -207,10 +204,10 @@ def _counted(topic: str, records_in: int, counts) -> IngestResult:
     return result
 
 
-def _mark_duplicates(spark, parsed, dedup: list[str], bronze_path):
+def _mark_duplicates(spark, parsed, dedup: list[str], bronze_path, bronze_version: int | None):
     """Give every valid row whose dedup key repeats an earlier one (in this batch, by partition and
-    offset) or sits in bronze already (at another position: a replayed batch's own rows do not count)
-    a duplicate reason.
+    offset) or sits in bronze already (as of ``bronze_version``: a replayed batch checks against bronze
+    as it was before its crashed attempt committed) a duplicate reason.
 
     Only the key and position columns are shuffled; the marks (usually few) come to the driver
     and are joined back by broadcast, or not at all when there are none."""
@@ -218,14 +215,12 @@ def _mark_duplicates(spark, parsed, dedup: list[str], bronze_path):
     from pyspark.sql.window import Window
 
     label = "/".join(dedup)
-    keys = parsed.filter(F.col("reason").isNull()).select(*dedup, "kafka_topic", *POSITION)
+    keys = parsed.filter(F.col("reason").isNull()).select(*dedup, *POSITION)
     ranked = keys.withColumn("_rank", F.row_number().over(Window.partitionBy(*dedup).orderBy(*POSITION)))
     marks = ranked.filter(F.col("_rank") > 1).select(*POSITION, F.lit(f"duplicate {label}: within run").alias("_mark"))
-    if delta_tables.is_table(bronze_path):
-        seen = delta_spark.read(spark, bronze_path).select(*dedup, *[F.col(c).alias(f"_seen_{c}") for c in ("kafka_topic", *POSITION)])
-        elsewhere = ~((F.col("kafka_topic") == F.col("_seen_kafka_topic")) & (F.col("kafka_partition") == F.col("_seen_kafka_partition"))
-                      & (F.col("kafka_offset") == F.col("_seen_kafka_offset")))
-        firsts = ranked.filter(F.col("_rank") == 1).join(seen, on=dedup).filter(elsewhere).select(*POSITION).distinct()
+    if delta_tables.is_table(bronze_path) and bronze_version != -1:  # -1: the replayed commit created bronze
+        seen = delta_spark.read(spark, bronze_path, bronze_version).select(*dedup)
+        firsts = ranked.filter(F.col("_rank") == 1).join(seen, on=dedup, how="left_semi")
         marks = marks.unionByName(firsts.select(*POSITION, F.lit(f"duplicate {label}: already in bronze").alias("_mark")))
     found = marks.collect()
     if not found:

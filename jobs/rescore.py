@@ -64,7 +64,7 @@ def run(settings: Settings | None, start: datetime, end: datetime) -> RescoreRes
     current = silver.filter(inside & ~stale).select(*catalog.SILVER_NEWS.columns)
     failpoints.hit("rescore.before_commit")
     predicate = f"published_at >= '{_sql_time(start)}' AND published_at < '{_sql_time(end)}'"
-    delta_spark.replace_where(in_time_order(rescored.unionByName(current)), path, predicate, catalog.SILVER_NEWS.partition_by,
+    delta_spark.replace_where(in_time_order(rescored.unionByName(current)), path, catalog.SILVER_NEWS, predicate,
                               {"job": "score", "name": "news-rescore", **asdict(result), "start": start.isoformat(), "end": end.isoformat(),
                                "read_versions": {catalog.SILVER_NEWS.name: read_version}})
     result.seconds = round(time.perf_counter() - began, 3)

@@ -44,8 +44,7 @@ def run(settings: Settings | None = None, model_version: str | None = None) -> S
         rows_in = news.count()
         silver = catalog.SILVER_NEWS.path(settings.lake_root)
         metadata = {"job": "score", "name": "news", "txn": txn, "rows_in": rows_in, "model_version": config.model_version}
-        delta_spark.append_once(in_time_order(score_frame(settings, config, news, rows_in)), silver, txn[0], txn[1],
-                                catalog.SILVER_NEWS.partition_by, metadata)
+        delta_spark.append(in_time_order(score_frame(settings, config, news, rows_in)), silver, catalog.SILVER_NEWS, metadata, txn)
         rows_out = written_rows(silver, txn)
         if rows_out != rows_in:
             raise RuntimeError(f"scoring wrote {rows_out} rows for {rows_in} bronze rows")

@@ -28,6 +28,13 @@ class Table:
         return list(load_table_schema(self.schema).get("partition_by", [])) if self.schema else list(self.partitions)
 
     @property
+    def properties(self) -> dict[str, str]:
+        """Delta table properties set when the table is created: statistics only on the declared columns (the
+        ones readers filter by), since Delta's default of the first 32 columns costs every write and skips nothing."""
+        stats = load_table_schema(self.schema).get("stats_columns") if self.schema else None
+        return {"delta.dataSkippingStatsColumns": ",".join(stats)} if stats else {}
+
+    @property
     def columns(self) -> list[str]:
         if self.schema is None:
             raise ValueError(f"table {self.name} has no schema in schemas/tables/")

@@ -55,7 +55,7 @@ def _any_string(value: str) -> bool:
 
 @lru_cache(maxsize=None)
 def load_table_schema(name: str) -> dict[str, Any]:
-    """Parquet table schema ``schemas/tables/<name>.json``: columns, types, partitioning."""
+    """Table schema ``schemas/tables/<name>.json``: columns, types, partitioning, the columns Delta keeps statistics on."""
     return json.loads((SCHEMAS_DIR / "tables" / f"{name}.json").read_text())
 
 

@@ -11,6 +11,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+from lam_models.catalog import Table
+
 
 def read(spark, path: Path | str, version: int | None = None):
     """The table (as of ``version``, by time travel, when given)."""
@@ -45,17 +47,24 @@ def drain(stream, checkpoint: Path | str, app: str, write_batch) -> list:
     return query.recentProgress
 
 
-def append_once(frame, path: Path | str, app_id: str, txn_version: int, partition_by: list[str], metadata: dict[str, Any]) -> None:
-    """Append ``frame`` unless the table already holds ``app_id``'s ``txn_version`` (then nothing is written)."""
-    (frame.write.format("delta").mode("append").partitionBy(*partition_by)
-     .option("txnAppId", app_id).option("txnVersion", txn_version)
-     .option("userMetadata", json.dumps(metadata, sort_keys=True)).save(str(path)))
+def append(frame, path: Path | str, table: Table, metadata: dict[str, Any], txn: list | None = None) -> None:
+    """Append ``frame`` to ``table`` at ``path``; with ``txn`` ([application id, version]) only once: nothing is
+    written when the table already holds that version of that application."""
+    writer = _writer(frame, table, metadata).mode("append")
+    if txn is not None:
+        writer = writer.option("txnAppId", txn[0]).option("txnVersion", txn[1])
+    writer.save(str(path))
 
 
-def replace_where(frame, path: Path | str, predicate: str, partition_by: list[str], metadata: dict[str, Any]) -> None:
+def replace_where(frame, path: Path | str, table: Table, predicate: str, metadata: dict[str, Any]) -> None:
     """Replace the rows matching ``predicate`` (every row of ``frame`` must match it) with ``frame``, in one commit."""
-    (frame.write.format("delta").mode("overwrite").partitionBy(*partition_by).option("replaceWhere", predicate)
-     .option("userMetadata", json.dumps(metadata, sort_keys=True)).save(str(path)))
+    _writer(frame, table, metadata).mode("overwrite").option("replaceWhere", predicate).save(str(path))
+
+
+def _writer(frame, table: Table, metadata: dict[str, Any]):
+    """A Delta writer laid out as ``table`` declares (partitioning; properties, which apply when it creates the table)."""
+    return (frame.write.format("delta").partitionBy(*table.partition_by).options(**table.properties)
+            .option("userMetadata", json.dumps(metadata, sort_keys=True)))
 
 
 def optimize(spark, path: Path | str) -> dict[str, Any]:

@@ -22,21 +22,22 @@ def parse(records, fast, python_parser, columns: list[str], parsed_ddl: str):
 
 
 def parser(contract, limits: ParseLimits, columns: list[str]):
-    """mapInPandas function: parse each record; raw bytes go along (bronze drops them, dead-letter keeps them)."""
+    """mapInPandas function: parse each record; raw bytes go along (bronze drops them, dead-letter keeps them).
+
+    Only the values go through Python one by one; the key and provenance columns pass through as they came."""
     import pandas as pd
 
+    passed = ["kafka_topic", "kafka_partition", "kafka_offset", "kafka_timestamp", "key", "value"]
+    fields = [c for c in columns if c not in passed]
     output = [*columns, "kafka_timestamp", "key", "value", "reason", "_native"]
 
     def parse_batches(batches):
         for batch in batches:
-            rows = []
-            for key, value, topic, partition, offset, timestamp in batch.itertuples(index=False, name=None):
-                row, reason = try_parse(value, contract, limits)
-                provenance = {"kafka_topic": topic, "kafka_partition": partition, "kafka_offset": offset, "kafka_timestamp": timestamp}
-                if row is None:
-                    rows.append({**provenance, "key": key, "value": value, "reason": reason, "_native": False})
-                else:
-                    rows.append({**row, **provenance, "key": key, "value": value, "reason": None, "_native": False})
-            yield pd.DataFrame({c: [row.get(c) for row in rows] for c in output}, columns=output)
+            parsed = [try_parse(value, contract, limits) for value in batch["value"]]
+            frame = pd.DataFrame({c: [row.get(c) if row is not None else None for row, _ in parsed] for c in fields}, index=batch.index)
+            frame[passed] = batch[passed]
+            frame["reason"] = [reason for _, reason in parsed]
+            frame["_native"] = False
+            yield frame[output]
 
     return parse_batches

@@ -27,6 +27,14 @@ def deadletter(settings) -> pd.DataFrame:
     return read(catalog.path(settings.lake_root, "deadletter"))
 
 
+def statistics_columns(path) -> set[str]:
+    """Columns the table's files carry min/max statistics on (from the Delta log's add actions)."""
+    from deltalake import DeltaTable
+
+    names = DeltaTable(str(path)).get_add_actions(flatten=True).schema.names
+    return {name.removeprefix("min.") for name in names if name.startswith("min.")}
+
+
 @pytest.mark.parametrize("native", [False, True], ids=["python-parser", "native-fast-path"])
 def test_good_and_bad_records_land_in_bronze_and_deadletter(kafka_settings, spark, native):
     s = kafka_settings.model_copy(update={"ingest": kafka_settings.ingest.model_copy(update={"native_validation": native})})
@@ -46,6 +54,8 @@ def test_good_and_bad_records_land_in_bronze_and_deadletter(kafka_settings, spar
     assert len(dead) == len(bad) and dead["reason"].notna().all()
     raw = {bytes(v) if v is not None else None for v in dead["value"]}
     assert raw == {v for _, v, _ in bad}, "dead-letter keeps every rejected record byte for byte"
+    for table in (catalog.BRONZE["news"], catalog.DEADLETTER):
+        assert statistics_columns(table.path(s.lake_root)) == set(table.properties["delta.dataSkippingStatsColumns"].split(","))
 
     again = ingest.run("news", s)
     assert again.records_in == 0 and len(bronze(s)) == 40, "no new data: nothing read, nothing written"
