@@ -4,6 +4,10 @@ through every nightly step), the sides taking turns, plus the score step's model
 Spark or the lake (the direct path the score step is held to). Writes ``bench/results/lake.json``.
 
     python bench/lake.py --before /path/to/older/checkout [--messages 200000] [--headlines 10000]
+    python bench/lake.py --before ... --only ingest --repeats 3 --out bench/results/lake_ingest.json
+
+``--repeats``: the ingest sides alternate that many times (each run a fresh JVM) and the figures are the medians,
+every run listed, since one pair moves by 10 % between runs on a shared 2-core machine.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -26,9 +31,12 @@ def run_bench(root: Path, script: str, out: Path, *extra: str) -> dict:
     return json.loads(out.read_text())
 
 
-def ingest_figures(report: dict) -> dict:
-    modes = report["spark_modes"]
-    return {mode: {run: modes[mode][run]["msgs_per_s"] for run in ("cold", "warm")} for mode in modes}
+def ingest_figures(reports: list[dict]) -> dict:
+    """msgs/s per validation mode and run (cold, warm): the median over ``reports``, and every run's figure."""
+    modes = reports[0]["spark_modes"]
+    runs = {mode: {run: [r["spark_modes"][mode][run]["msgs_per_s"] for r in reports] for run in ("cold", "warm")} for mode in modes}
+    return {mode: {**{run: statistics.median(v) for run, v in figures.items()}, **({"runs": figures} if len(reports) > 1 else {})}
+            for mode, figures in runs.items()}
 
 
 def replay_figures(report: dict) -> dict:
@@ -41,21 +49,28 @@ def main() -> None:
     parser.add_argument("--before", type=Path, required=True, help="checkout of the Parquet lake (e.g. a git worktree)")
     parser.add_argument("--messages", type=int, default=200_000)
     parser.add_argument("--headlines", type=int, default=10_000)
+    parser.add_argument("--only", choices=["ingest", "replay"], help="run one half (default both)")
+    parser.add_argument("--repeats", type=int, default=1, help="ingest runs per side, alternating")
     parser.add_argument("--out", type=Path, default=REPO / "bench" / "results" / "lake.json")
     args = parser.parse_args()
     sides = {"before": args.before.resolve(), "after": REPO}
     result: dict = {"benchmark": "Delta lake (after) vs the hand-written Parquet lake (before), same run",
                     "messages": args.messages, "headlines": args.headlines, "ingest": {}, "replay": {}}
     with tempfile.TemporaryDirectory(prefix="bench-lake-") as tmp:
-        for side, root in sides.items():
-            report = run_bench(root, "ingest.py", Path(tmp) / f"ingest_{side}.json", "--messages", str(args.messages))
-            result["ingest"][side] = ingest_figures(report)
-        for side, root in sides.items():
-            extra = ["--direct"] if side == "after" else []
-            report = run_bench(root, "nightly.py", Path(tmp) / f"nightly_{side}.json", "--headlines", str(args.headlines), *extra)
-            result["replay"][side] = replay_figures(report)
-    direct = result["replay"]["after"]["direct_texts_per_s"]
-    result["score_vs_direct"] = {side: round(figures["score_texts_per_s"] / direct, 2) for side, figures in result["replay"].items()}
+        if args.only != "replay":
+            reports: dict[str, list[dict]] = {side: [] for side in sides}
+            for repeat in range(args.repeats):
+                for side, root in sides.items():
+                    out = Path(tmp) / f"ingest_{side}_{repeat}.json"
+                    reports[side].append(run_bench(root, "ingest.py", out, "--messages", str(args.messages)))
+            result["ingest"] = {side: ingest_figures(runs) for side, runs in reports.items()}
+        if args.only != "ingest":
+            for side, root in sides.items():
+                extra = ["--direct"] if side == "after" else []
+                report = run_bench(root, "nightly.py", Path(tmp) / f"nightly_{side}.json", "--headlines", str(args.headlines), *extra)
+                result["replay"][side] = replay_figures(report)
+            direct = result["replay"]["after"]["direct_texts_per_s"]
+            result["score_vs_direct"] = {side: round(figures["score_texts_per_s"] / direct, 2) for side, figures in result["replay"].items()}
     result["load_average_1m"] = os.getloadavg()[0]
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=2) + "\n")

@@ -4,20 +4,22 @@ Pure: the Kafka side (the consumer-group member, the publisher, the dead-letter 
 feedback I/O) is in ``lam_models.adapters``; prometheus_client is imported only when metrics are served.
 """
 
-from lam_models.alerting.config import AlertingConfig
-from lam_models.alerting.deadletter import DeadLetterFile
-from lam_models.alerting.delivered import DeliveredIndex, Delivery
-from lam_models.alerting.handler import AlertHandler, Counts, parse_alert
-from lam_models.alerting.sinks import (
-    DeliveryError,
-    JsonlSink,
-    RetryPolicy,
-    StdoutSink,
-    WebhookSink,
-    deliver_with_retry,
-)
+from lam_models.lazy_exports import lazy_exports
 
-__all__ = [
-    "AlertHandler", "AlertingConfig", "Counts", "DeadLetterFile", "DeliveredIndex", "Delivery", "DeliveryError",
-    "JsonlSink", "RetryPolicy", "StdoutSink", "WebhookSink", "deliver_with_retry", "parse_alert",
-]
+_EXPORTS = {
+    "AlertingConfig": "config",
+    "DeadLetterFile": "deadletter",
+    "DeliveredIndex": "delivered",
+    "Delivery": "delivered",
+    "AlertHandler": "handler",
+    "Counts": "handler",
+    "parse_alert": "handler",
+    "DeliveryError": "sinks",
+    "JsonlSink": "sinks",
+    "RetryPolicy": "sinks",
+    "StdoutSink": "sinks",
+    "WebhookSink": "sinks",
+    "deliver_with_retry": "sinks",
+}
+__all__ = sorted(_EXPORTS)
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

@@ -3,37 +3,32 @@
 Pure logic only (pandas/numpy): the Spark job and the NAB runner call into it.
 """
 
-from lam_models.monitor.alerts import alerts_from_windows, detect_alerts, evaluate_windows
-from lam_models.monitor.config import MARKET_KEY, TICKER_PREFIX, MonitorConfig, key_kind
-from lam_models.monitor.detector import AnomalyDetector, NullDetector, WindowedGaussianDetector
-from lam_models.monitor.engine import DETECTORS, make_detector, episode_onsets
-from lam_models.monitor.evidence import top_headlines
-from lam_models.monitor.state import Episode, alert_id, episodes, fingerprint, merge_revision
-from lam_models.monitor.surprise import MonitorDetector
-from lam_models.monitor.windows import compute_windows, explode_keys, window_stats
+from lam_models.lazy_exports import lazy_exports
 
-__all__ = [
-    "DETECTORS",
-    "MARKET_KEY",
-    "TICKER_PREFIX",
-    "AnomalyDetector",
-    "Episode",
-    "MonitorConfig",
-    "MonitorDetector",
-    "NullDetector",
-    "WindowedGaussianDetector",
-    "alert_id",
-    "alerts_from_windows",
-    "compute_windows",
-    "detect_alerts",
-    "episodes",
-    "evaluate_windows",
-    "explode_keys",
-    "fingerprint",
-    "key_kind",
-    "make_detector",
-    "merge_revision",
-    "episode_onsets",
-    "top_headlines",
-    "window_stats",
-]
+_EXPORTS = {
+    "alerts_from_windows": "alerts",
+    "detect_alerts": "alerts",
+    "evaluate_windows": "alerts",
+    "MARKET_KEY": "config",
+    "MonitorConfig": "config",
+    "TICKER_PREFIX": "config",
+    "key_kind": "config",
+    "AnomalyDetector": "detector",
+    "NullDetector": "detector",
+    "WindowedGaussianDetector": "detector",
+    "DETECTORS": "engine",
+    "episode_onsets": "engine",
+    "make_detector": "engine",
+    "top_headlines": "evidence",
+    "Episode": "state",
+    "alert_id": "state",
+    "episodes": "state",
+    "fingerprint": "state",
+    "merge_revision": "state",
+    "MonitorDetector": "surprise",
+    "compute_windows": "windows",
+    "explode_keys": "windows",
+    "window_stats": "windows",
+}
+__all__ = sorted(_EXPORTS)
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

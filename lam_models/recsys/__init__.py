@@ -5,15 +5,21 @@ Flat API: ``fit_hybrid`` trains, ``HybridRecommender`` ranks (``recommend``, ``s
 ``evaluate_recommenders`` runs every protocol x model on MovieLens (100k, ml-latest-small).
 """
 
-from lam_models.recsys.baselines import fit_content, fit_popularity, pure_lightfm_config
-from lam_models.recsys.config import RecsysConfig
-from lam_models.recsys.data import CleanReport, EmptyInteractionsError, clean_interactions
-from lam_models.recsys.evaluate import evaluate_recommenders
-from lam_models.recsys.hybrid import HybridRecommender
-from lam_models.recsys.store import load_model, save_model
-from lam_models.recsys.train import fit_hybrid
+from lam_models.lazy_exports import lazy_exports
 
-__all__ = [
-    "CleanReport", "EmptyInteractionsError", "HybridRecommender", "RecsysConfig", "clean_interactions",
-    "evaluate_recommenders", "fit_content", "fit_hybrid", "fit_popularity", "load_model", "pure_lightfm_config", "save_model",
-]  # fmt: skip
+_EXPORTS = {
+    "fit_content": "baselines",
+    "fit_popularity": "baselines",
+    "pure_lightfm_config": "baselines",
+    "RecsysConfig": "config",
+    "CleanReport": "data",
+    "EmptyInteractionsError": "data",
+    "clean_interactions": "data",
+    "evaluate_recommenders": "evaluate",
+    "HybridRecommender": "hybrid",
+    "load_model": "store",
+    "save_model": "store",
+    "fit_hybrid": "train",
+}
+__all__ = sorted(_EXPORTS)
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
+import pytest
+
 from lam_models.settings import Settings
 
 
@@ -33,8 +38,27 @@ def test_to_env_round_trips(monkeypatch, tmp_path):
 
 def test_bad_value_is_refused_with_the_field_name(monkeypatch):
     import pydantic
-    import pytest
 
     monkeypatch.setenv("LAM_TOPICS__PARTITIONS", "0")
     with pytest.raises(pydantic.ValidationError, match="partitions"):
         Settings()
+
+
+def test_settings_load_no_model_or_detector_library():
+    """Every CLI call, Spark worker and DAG parse builds the settings: the packages' flat APIs load on first use,
+    so the config modules the settings import never pull in LightFM, scikit-learn, scipy.stats or torch."""
+    heavy = ("lightfm", "sklearn", "scipy.stats", "torch", "transformers")
+    code = f"import sys; from lam_models.settings import Settings; Settings(); print(sorted(m for m in {heavy!r} if m in sys.modules))"
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+    assert loaded == "[]"
+
+
+def test_flat_api_names_resolve_and_unknown_names_fail():
+    from lam_models import alerting, continual, monitor, recsys, topics
+
+    for package in (alerting, continual, monitor, recsys, topics):
+        for name in package.__all__:
+            getattr(package, name)  # a name mapped to the wrong submodule raises AttributeError
+        assert dir(package) == package.__all__
+        with pytest.raises(AttributeError, match="no attribute 'missing'"):
+            package.missing  # noqa: B018
