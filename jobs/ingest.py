@@ -167,16 +167,12 @@ def _write(spark, settings: Settings, kind: str, topic: str, raw, txn: list | No
     tasks = spark.sparkContext.defaultParallelism
     good = marked.filter(F.col("reason").isNull()).select(*bronze.columns).coalesce(tasks).sortWithinPartitions(*POSITION)
     bad = marked.filter(F.col("reason").isNotNull() & (F.col("reason") != SKIPPED)).select(*dead.columns)
-    _append(good, bronze, settings, txn, metadata)
+    delta_spark.append(good, bronze.path(settings.lake_root), bronze, metadata, txn)
     failpoints.hit("ingest.before_deadletter")
-    _append(bad.coalesce(1).sortWithinPartitions(*POSITION), dead, settings, txn, metadata)
+    delta_spark.append(bad.coalesce(1).sortWithinPartitions(*POSITION), dead.path(settings.lake_root), dead, metadata, txn)
     parsed.unpersist()
     failpoints.hit("ingest.before_commit")
     return result
-
-
-def _append(frame, table: catalog.Table, settings: Settings, txn: list | None, metadata: dict) -> None:
-    delta_spark.append(frame, table.path(settings.lake_root), table, metadata if txn is None else {**metadata, "txn": txn}, txn)
 
 
 def _replayed_commit(settings: Settings, bronze: catalog.Table, txn: list | None) -> dict | None:

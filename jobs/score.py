@@ -43,7 +43,7 @@ def run(settings: Settings | None = None, model_version: str | None = None) -> S
     def write_batch(news, txn: list) -> None:
         rows_in = news.count()
         silver = catalog.SILVER_NEWS.path(settings.lake_root)
-        metadata = {"job": "score", "name": "news", "txn": txn, "rows_in": rows_in, "model_version": config.model_version}
+        metadata = {"job": "score", "name": "news", "rows_in": rows_in, "model_version": config.model_version}
         delta_spark.append(in_time_order(score_frame(settings, config, news, rows_in)), silver, catalog.SILVER_NEWS, metadata, txn)
         rows_out = written_rows(silver, txn)
         if rows_out != rows_in:

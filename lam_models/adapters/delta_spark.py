@@ -49,11 +49,12 @@ def drain(stream, checkpoint: Path | str, app: str, write_batch) -> list:
 
 def append(frame, path: Path | str, table: Table, metadata: dict[str, Any], txn: list | None = None) -> None:
     """Append ``frame`` to ``table`` at ``path``; with ``txn`` ([application id, version]) only once: nothing is
-    written when the table already holds that version of that application."""
-    writer = _writer(frame, table, metadata).mode("append")
-    if txn is not None:
-        writer = writer.option("txnAppId", txn[0]).option("txnVersion", txn[1])
-    writer.save(str(path))
+    written when the table already holds that version of that application, and the commit's metadata names it."""
+    if txn is None:
+        _writer(frame, table, metadata).mode("append").save(str(path))
+        return
+    (_writer(frame, table, {**metadata, "txn": txn}).mode("append")
+     .option("txnAppId", txn[0]).option("txnVersion", txn[1]).save(str(path)))
 
 
 def replace_where(frame, path: Path | str, table: Table, predicate: str, metadata: dict[str, Any]) -> None:
