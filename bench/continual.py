@@ -16,12 +16,14 @@ with the same step budget:
 - ``scratch``: the reference a round should catch up with, a fine-tune of the base model on task 2
   alone (same layers, epochs and split); every round's ``catch_up`` is its task-2 accuracy over this.
 
-Writes ``bench/results/continual.json`` after every row: the accuracy matrix ``R[i][j]``
-(accuracy on task j's test split after training task i), BWT, FWT, the gate's verdict, seconds.
-A small model (first ``--layers`` encoder layers, full fine-tune) keeps the run under 30 min:
+Writes ``bench/results/continual.json`` after every row, per training seed (``runs``): the accuracy
+matrix ``R[i][j]`` (accuracy on task j's test split after training task i), BWT, FWT, the gate's verdict,
+seconds; and ``summary``: each row's mean and standard deviation over the seeds (task 2's test split is
+small, so one seed is a noisy figure). A small model (first ``--layers`` encoder layers, full fine-tune)
+keeps a seed under 15 min:
 
-    LAM_DATA_DIR=/work/shared/data PYTHONPATH=. python bench/continual.py
-    PYTHONPATH=. python bench/continual.py --resume --only naive   # rows can run as parallel processes
+    LAM_DATA_DIR=/work/shared/data PYTHONPATH=. python bench/continual.py --seeds 0 1 2
+    PYTHONPATH=. python bench/continual.py --resume --seeds 1 --only naive   # rows can run as parallel processes
 """
 
 from __future__ import annotations
@@ -68,39 +70,60 @@ def low_agreement(data_dir: Path) -> LabelledTexts:
     return LabelledTexts([fifty.texts[i] for i in keep], fifty.labels[keep], "phrasebank 50-74% agreement")
 
 
+SUMMARISED = ("task_1_after", "task_2_after", "bwt", "catch_up")
+
+
 def run(args: argparse.Namespace) -> dict[str, Any]:
-    work = Path(args.work).expanduser()
-    if work.exists() and not args.resume:
-        shutil.rmtree(work)
-    base = Settings(home=work / "home", registry_root=work / "registry", lake_root=work / "lake")
-    results: dict[str, Any] = json.loads(RESULTS.read_text()) if args.resume and RESULTS.is_file() else {}
+    """Every seed of ``args.seeds`` in turn (each in its own registry), then the summary over seeds."""
+    if not args.resume:
+        RESULTS.unlink(missing_ok=True)
+    results: dict[str, Any] = json.loads(RESULTS.read_text()) if RESULTS.is_file() else {}
     results["_meta"] = {"machine": platform.machine(), "cpu_count": os.cpu_count(), "layers": args.layers,
                         "production_epochs": args.epochs, "round_steps": args.steps, "num_threads": args.threads,
                         "task_1": "PhraseBank AllAgree", "task_2": "PhraseBank 50Agree minus 75Agree (50-74% agreement)"}
+    runs = results.setdefault("runs", {})
+    for seed in args.seeds:
+        runs[str(seed)] = run_seed(args, seed, runs.get(str(seed), {}) if args.resume else {}, results)
+    results["summary"] = summarise(runs)
+    _save(results)
+    return results
+
+
+def run_seed(args: argparse.Namespace, seed: int, results: dict[str, Any], everything: dict[str, Any]) -> dict[str, Any]:
+    """One seed's production model, from-scratch reference and rounds (``results``: its rows so far, kept on resume)."""
+    work = Path(args.work).expanduser() / f"seed-{seed}"
+    if work.exists() and not args.resume:
+        shutil.rmtree(work)
+    base = Settings(home=work / "home", registry_root=work / "registry", lake_root=work / "lake")
+    everything["runs"][str(seed)] = results
+
+    def save() -> None:
+        _save(everything)
+
     task2 = low_agreement(Path(base.data_dir))
     production = results.get("production", {}).get("version_id")
     if production is None:
         began = time.perf_counter()
         config = TrainConfig(dataset="allagree", num_layers=args.layers, epochs=args.epochs, num_threads=args.threads,
-                             progress=False, seed=args.seed)
+                             progress=False, seed=seed)
         production = train_sentiment(config, base)
         promote(base.registry_root, production, reason="bench/continual.py task 1")
         results["production"] = {"version_id": production, "seconds": round(time.perf_counter() - began, 1),
                                  "task_1_test": read_json(base.registry_root, production, "metrics.json")["test"]["accuracy"]}
-        _save(results)
+        save()
     if "scratch" not in results or not args.resume:
         began = time.perf_counter()
         config = TrainConfig(dataset=snapshot_labels(task2, base), num_layers=args.layers, epochs=args.epochs,
-                             num_threads=args.threads, progress=False, seed=args.seed)
+                             num_threads=args.threads, progress=False, seed=seed)
         version = train_sentiment(config, base)
         results["scratch"] = {"version_id": version, "seconds": round(time.perf_counter() - began, 1),
                               "task_2_test": read_json(base.registry_root, version, "metrics.json")["test"]["accuracy"]}
-        _save(results)
+        save()
     for name in args.only or list(METHODS):
         if name in results and args.resume:
             continue
         began = time.perf_counter()
-        cfg = ContinualConfig(**METHODS[name], min_new_labels=1, seed=args.seed)
+        cfg = ContinualConfig(**METHODS[name], min_new_labels=1, seed=seed)
         settings = base.model_copy(update={"continual": cfg})
         out = run_round(settings, None if name in DATA_SIZED else args.steps, data=task2)
         record = read_json(base.registry_root, out["version"], "continual.json")
@@ -113,34 +136,56 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             "catch_up": record["candidate_accuracy"][1] / results["scratch"]["task_2_test"],
             "seconds": round(time.perf_counter() - began, 1),
         }
-        _save(results)
-        console.print(f"{name}: {results[name]['reason']}")
+        save()
+        console.print(f"seed {seed} {name}: {results[name]['reason']}")
     return results
 
 
+def summarise(runs: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """Per row: mean and standard deviation over the seeds that ran it, of :data:`SUMMARISED` (and of the
+    references' accuracies), with the seeds and how many rounds the gate promoted."""
+    summary: dict[str, Any] = {}
+    for name, keys in (("production", ("task_1_test",)), ("scratch", ("task_2_test",)), *((m, SUMMARISED) for m in METHODS)):
+        rows = {seed: run[name] for seed, run in runs.items() if name in run}
+        if not rows:
+            continue
+        summary[name] = {"seeds": sorted(rows, key=int), **{
+            key: {"mean": float(np.mean(values)), "std": float(np.std(values, ddof=1)) if len(values) > 1 else None}
+            for key in keys for values in [[row[key] for row in rows.values()]]}}
+        if name in METHODS:
+            summary[name]["promoted"] = sum(row["verdict"] == "promote" for row in rows.values())
+    return summary
+
+
 def _save(results: dict[str, Any]) -> None:
-    """Merge into the file (rows of ``--only`` runs in parallel processes are kept), atomically."""
-    merged = {**(json.loads(RESULTS.read_text()) if RESULTS.is_file() else {}), **results}
+    """Merge into the file (seeds and rows of ``--only`` runs in parallel processes are kept), atomically."""
+    merged = json.loads(RESULTS.read_text()) if RESULTS.is_file() else {}
+    runs = merged.get("runs", {})
+    for seed, rows in results.get("runs", {}).items():
+        runs[seed] = {**runs.get(seed, {}), **rows}
+    merged = {**merged, **results, "runs": runs}
     write_atomic(RESULTS, json.dumps(merged, indent=2, default=float) + "\n")
 
 
 def show(results: dict[str, Any]) -> None:
-    scratch = results.get("scratch", {}).get("task_2_test")
-    title = "continual: task 1 AllAgree -> task 2 low-agreement (accuracy %; catch-up = task 2 after / from scratch"
-    table = Table(title=title + (f" {100 * scratch:.2f})" if scratch else ")"))
-    for col in ("method", "task 1 before", "task 1 after", "task 2 before", "task 2 after", "catch-up", "BWT pts",
-                "FWT pts", "gate", "steps", "train rows", "s"):
+    """The summary over seeds: mean ± standard deviation, in accuracy points."""
+    summary = results["summary"]
+    scratch = summary.get("scratch", {}).get("task_2_test")
+    title = "continual: task 1 AllAgree -> task 2 low-agreement (accuracy %, mean ± sd over seeds; catch-up = task 2 after / from scratch"
+    table = Table(title=title + (f" {_points(scratch)})" if scratch else ")"))
+    for col in ("method", "seeds", "task 1 after", "task 2 after", "catch-up %", "BWT pts", "promoted"):
         table.add_column(col)
     for name in METHODS:
-        row = results.get(name)
+        row = summary.get(name)
         if row:
-            table.add_row(name, *(f"{100 * row[k]:.2f}" for k in ("task_1_before", "task_1_after", "task_2_before",
-                                                                     "task_2_after")),
-                          f"{100 * row['catch_up']:.1f} %" if "catch_up" in row else "-",
-                          f"{100 * row['bwt']:+.2f}", "-" if row["fwt"] is None else f"{100 * row['fwt']:+.2f}",
-                          row["verdict"], str(row.get("max_steps", results["_meta"]["round_steps"])), str(row["train_rows"]),
-                          str(row["seconds"]))
+            table.add_row(name, str(len(row["seeds"])), *(_points(row[k]) for k in SUMMARISED[:2]), _points(row["catch_up"]),
+                          _points(row["bwt"], sign=True), f"{row['promoted']}/{len(row['seeds'])}")
     console.print(table)
+
+
+def _points(figure: dict[str, float | None], sign: bool = False) -> str:
+    mean = f"{100 * figure['mean']:+.2f}" if sign else f"{100 * figure['mean']:.2f}"
+    return mean if figure["std"] is None else f"{mean} ± {100 * figure['std']:.2f}"
 
 
 def main() -> None:
@@ -150,11 +195,10 @@ def main() -> None:
     parser.add_argument("--epochs", type=int, default=3, help="production (and from-scratch) epochs")
     parser.add_argument("--steps", type=int, default=240, help="optimiser steps of every round but the data-sized ones")
     parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2], help="training seeds (the summary is over them)")
     parser.add_argument("--only", nargs="*", choices=list(METHODS))
     parser.add_argument("--resume", action="store_true", help="keep the production model and finished rows")
     args = parser.parse_args()
-    np.random.seed(args.seed)
     show(run(args))
 
 
