@@ -17,7 +17,6 @@ import json
 import os
 import platform
 import time
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +26,7 @@ import pandas as pd
 from lam_models.datasets import fetch
 from lam_models.recsys.config import RecsysConfig
 from lam_models.recsys.data import read_movielens
-from lam_models.recsys.evaluate import evaluate_model, evaluate_recommenders, penalty_sweep, protocol_split, run_protocol
+from lam_models.recsys.evaluate import evaluate_model, evaluate_recommenders, protocol_split, rerank_sweep, run_protocol
 from lam_models.recsys.item_text import embed_texts_cached, item_texts
 from lam_models.recsys.protocols import cold_item_split, stratified_split, validation_split
 from lam_models.recsys.train import fit_hybrid, place_items
@@ -45,13 +44,16 @@ TOWER_INPUTS = {"text": {"projector_attributes": False}, "attributes": {"project
 TOWER_MIN_GAIN = 0.002
 """The adapted tower becomes the default only if its validation cold AUC beats the frozen projector's by this much."""
 VALIDATION_PENALTIES = tuple(round(0.05 * i, 2) for i in range(21))
-"""Popularity penalties tried on the validation splits that chose the default."""
+"""Popularity penalties tried alone (coverage bonus 0) on the validation splits."""
+VALIDATION_BONUSES = tuple(round(0.05 * i, 2) for i in range(1, 13))
+"""Coverage bonuses tried on top of the default popularity penalty on the validation splits."""
 VALIDATION_SEEDS = (0, 1, 2, 3, 4)
 """Seeds of the held-out draws: one draw (and one fit: LightFM's threads race) moves nDCG by about 1 %."""
-TEST_FACTORS = (0.0, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0)
-"""Penalties shown on the test splits, as multiples of the default."""
+TEST_FACTORS = (0.25, 0.5, 1.0, 1.5, 2.0)
+"""Coverage bonuses shown on the test splits (with the default penalty), as multiples of the default."""
 MAX_NDCG_LOSS = 0.01
-"""The default is the penalty with the most coverage whose validation nDCG is within this share of penalty 0's."""
+"""A default is the setting with the most coverage whose validation nDCG is within this share of no re-ranking's."""
+OFF = {"popularity_penalty": 0.0, "coverage_bonus": 0.0}
 DIVERSITY_COLUMNS = ("ndcg", "precision", "coverage", "diversity")
 COLUMNS = ("precision", "recall", "ndcg", "map", "auc", "coverage", "diversity", "fit_seconds", "fit_cpu_seconds", "rank_seconds")
 
@@ -85,46 +87,58 @@ def ablations(data_dir: Path, config: RecsysConfig) -> dict[str, Any]:
 
 
 def diversity(data_dir: Path, config: RecsysConfig, table: dict[str, Any]) -> dict[str, Any]:
-    """The popularity-penalty dial: how its default was chosen (:func:`validation`), and its trade-off
-    on the ``recommenders`` and ``ua_all`` test splits at multiples of the default, beside pure
-    LightFM's figures from ``table`` (the same run)."""
+    """The re-ranking dials: how their defaults were chosen (:func:`validation`), and the trade-off on the
+    ``recommenders`` and ``ua_all`` test splits with no re-ranking, the penalty alone and the coverage bonus at
+    multiples of its default, beside pure LightFM's figures from ``table`` (the same run)."""
     folder = fetch("movielens_100k", data_dir)
     ratings, items = read_movielens("movielens_100k", folder)
     emb = embed_texts_cached(item_texts(items))
     out: dict[str, Any] = {"validation": validation(folder, ratings, items, emb, config)}
-    penalties = [round(f * config.popularity_penalty, 4) for f in TEST_FACTORS]
+    settings = {"off": OFF, f"penalty {config.popularity_penalty:g}": {"coverage_bonus": 0.0},
+                **{f"penalty {config.popularity_penalty:g} + bonus {f * config.coverage_bonus:g}": {"coverage_bonus": f * config.coverage_bonus}
+                   for f in TEST_FACTORS}}  # fmt: skip
+    default_name = f"penalty {config.popularity_penalty:g} + bonus {config.coverage_bonus:g}"
     for protocol in ("recommenders", "ua_all"):
         train, test, candidates = protocol_split(protocol, folder, ratings, items)
-        hybrid = _sweep(train, test, candidates, items, emb, config, penalties)
+        hybrid = _sweep(train, test, candidates, items, emb, config, settings)
         lightfm = {c: table[protocol]["lightfm"][c] for c in DIVERSITY_COLUMNS}
-        default = hybrid[f"{config.popularity_penalty:g}"]
+        default = hybrid[default_name]
         out[protocol] = {"hybrid": hybrid, "lightfm": lightfm, "default": {
-            "ndcg_loss": 1 - default["ndcg"] / hybrid["0"]["ndcg"],
-            "met": default["ndcg"] >= (1 - MAX_NDCG_LOSS) * hybrid["0"]["ndcg"] and default["coverage"] >= lightfm["coverage"]}}
+            "name": default_name, "ndcg_loss": 1 - default["ndcg"] / hybrid["off"]["ndcg"],
+            "met": default["ndcg"] >= (1 - MAX_NDCG_LOSS) * hybrid["off"]["ndcg"] and default["coverage"] >= lightfm["coverage"]}}
         _print_sweep(protocol, {**hybrid, "lightfm": lightfm})
     return out
 
 
 def validation(folder: Path, ratings: pd.DataFrame, items: pd.DataFrame, emb: np.ndarray, config: RecsysConfig) -> dict[str, Any]:
-    """The default's choice, on the Recommenders-protocol training interactions only (test unused).
+    """The defaults' choice, on the Recommenders-protocol training interactions only (test unused).
 
-    For each of :data:`VALIDATION_SEEDS`, 10 % of each user's training interactions are held out,
-    the hybrid is fitted on the rest and re-ranked at every penalty of :data:`VALIDATION_PENALTIES`.
-    Averaged over the draws, the rule picks the most coverage whose nDCG is within
-    :data:`MAX_NDCG_LOSS` of penalty 0's.
+    For each of :data:`VALIDATION_SEEDS`, 10 % of each user's training interactions are held out and
+    the hybrid is fitted on the rest; its lists are re-ranked with no re-ranking, with each penalty of
+    :data:`VALIDATION_PENALTIES` alone and with each bonus of :data:`VALIDATION_BONUSES` on top of the
+    default penalty. Averaged over the draws, each dial's choice is its setting with the most coverage
+    whose nDCG is within :data:`MAX_NDCG_LOSS` of no re-ranking's.
     """
     train, _, _ = protocol_split("recommenders", folder, ratings, items)
+    penalties = {f"penalty {p:g}": {"popularity_penalty": p, "coverage_bonus": 0.0} for p in VALIDATION_PENALTIES}
+    bonuses = {f"penalty {config.popularity_penalty:g} + bonus {b:g}": {"coverage_bonus": b} for b in VALIDATION_BONUSES}
     draws = {}
     for seed in VALIDATION_SEEDS:
         fit, held_out = validation_split(train, 0.1, seed)
-        draws[seed] = _sweep(fit, held_out, fit["item_id"].unique(), items, emb, config, VALIDATION_PENALTIES)
-    mean = {p: {"ndcg_ratio": float(np.mean([d[p]["ndcg"] / d["0"]["ndcg"] for d in draws.values()])),
-                **{c: float(np.mean([d[p][c] for d in draws.values()])) for c in DIVERSITY_COLUMNS}} for p in draws[VALIDATION_SEEDS[0]]}
-    allowed = [p for p, m in mean.items() if m["ndcg_ratio"] >= 1 - MAX_NDCG_LOSS]
+        draws[seed] = _sweep(fit, held_out, fit["item_id"].unique(), items, emb, config, {"off": OFF, **penalties, **bonuses})
+    mean = {name: {"ndcg_ratio": float(np.mean([d[name]["ndcg"] / d["off"]["ndcg"] for d in draws.values()])),
+                   **{c: float(np.mean([d[name][c] for d in draws.values()])) for c in DIVERSITY_COLUMNS}}
+            for name in draws[VALIDATION_SEEDS[0]]}  # fmt: skip
     _print_sweep("validation (mean of draws)", mean)
-    return {"rule": f"most coverage with nDCG@{config.k} >= {1 - MAX_NDCG_LOSS:g} x penalty 0's, averaged over "
+
+    def best(names: dict[str, Any]) -> str:
+        allowed = [n for n in names if mean[n]["ndcg_ratio"] >= 1 - MAX_NDCG_LOSS]
+        return max(allowed, key=lambda n: mean[n]["coverage"]) if allowed else "off"
+
+    return {"rule": f"per dial, most coverage with nDCG@{config.k} >= {1 - MAX_NDCG_LOSS:g} x no re-ranking's, averaged over "
                     f"{len(draws)} draws of 10 % of each user's Recommenders training interactions (the test split unused)",
-            "chosen": float(max(allowed, key=lambda p: mean[p]["coverage"])), "default": config.popularity_penalty,
+            "chosen_penalty_alone": best(penalties), "chosen_bonus": best(bonuses),
+            "default": {"popularity_penalty": config.popularity_penalty, "coverage_bonus": config.coverage_bonus},
             "mean": mean, "draws": draws}  # fmt: skip
 
 
@@ -175,16 +189,16 @@ def tower_table(train: pd.DataFrame, test: pd.DataFrame, cold: np.ndarray, items
 
 
 def _sweep(train: pd.DataFrame, test: pd.DataFrame, candidates: np.ndarray | None, items: pd.DataFrame, emb: np.ndarray,
-           config: RecsysConfig, penalties: Sequence[float]) -> dict[str, dict[str, float]]:
-    """Fit the hybrid once on ``train``; its test metrics re-ranked at each penalty."""
+           config: RecsysConfig, settings: dict[str, dict[str, float]]) -> dict[str, dict[str, float]]:
+    """Fit the hybrid once on ``train``; its test metrics under each named re-ranking setting."""
     model = fit_hybrid(train, items, emb, config)
     position = pd.Series(np.arange(len(items)), index=items["item_id"].to_numpy()).loc[model.item_ids].to_numpy()
     mask = None if candidates is None else np.isin(model.item_ids, candidates)
-    return penalty_sweep(model, test, emb[position], penalties, config.k, mask)
+    return rerank_sweep(model, test, emb[position], settings, config.k, mask)
 
 
 def _print_sweep(name: str, rows: dict[str, dict[str, Any]]) -> None:
-    print(f"| {name}: penalty | " + " | ".join(DIVERSITY_COLUMNS) + " |", flush=True)
+    print(f"| {name}: re-ranking | " + " | ".join(DIVERSITY_COLUMNS) + " |", flush=True)
     for penalty, m in rows.items():
         print(f"| {penalty} | " + " | ".join(f"{m[c]:.4f}" for c in DIVERSITY_COLUMNS) + " |", flush=True)
     print(flush=True)
@@ -230,7 +244,7 @@ def main() -> None:
         "met": tower["both_adapted"]["auc"] > max(tower["both_frozen"]["auc"], tower["attributes_frozen"]["auc"]) + TOWER_MIN_GAIN}
     result["bars"] = bars
     result["diversity"] = diversity(args.data_dir, config, result["protocols"])
-    bars["recommenders.popularity_penalty_default"] = result["diversity"]["recommenders"]["default"]
+    bars["recommenders.reranking_default"] = result["diversity"]["recommenders"]["default"]
     if not args.skip_ablations:
         result["ablations"] = ablations(args.data_dir, config)
     result["machine"] = {

@@ -77,6 +77,10 @@ class RecsysConfig(FrozenConfig):
     popularity_penalty: float = Field(0.6, description=(
         "re-ranking: every score minus this x the user's score spread x the item's standardised popularity percentile "
         "in training, so less popular items rise and catalogue coverage grows at a small nDCG cost (0 = off)."))
+    coverage_bonus: float = Field(0.3, description=(
+        "re-ranking across users, the diversity dial: lists are built in order, 32 users at a time, and every item "
+        "no earlier list holds gets this x the user's score spread added, so among near-ties an item nobody was shown "
+        "yet wins; coverage grows, nDCG barely moves (0 = off; chosen on validation in bench/recsys.py, diversity)."))
     gate_max_ndcg_drop: float = Field(0.02, description="gate: validation nDCG@k at most this much below production's.")
     gate_min_coverage: float = Field(0.05, description="gate: catalogue coverage of the top-k lists at least this.")
 
@@ -106,8 +110,8 @@ class RecsysConfig(FrozenConfig):
             raise ValueError("neighbour_weight must be >= 0 and neighbour_lambda > 0")
         if min(self.view_weight, self.click_weight, self.purchase_weight) <= 0 or self.recency_half_life_days < 0:
             raise ValueError("event weights must be > 0 and recency_half_life_days >= 0 (0 = no decay)")
-        if self.popularity_penalty < 0:
-            raise ValueError(f"popularity_penalty must be >= 0 (0 = no re-ranking), got {self.popularity_penalty}")
+        if self.popularity_penalty < 0 or self.coverage_bonus < 0:
+            raise ValueError(f"popularity_penalty and coverage_bonus must be >= 0 (0 = off), got {self.popularity_penalty}, {self.coverage_bonus}")
         if self.gate_max_ndcg_drop < 0 or not 0.0 <= self.gate_min_coverage <= 1.0:
             raise ValueError("gate_max_ndcg_drop must be >= 0 and gate_min_coverage in [0, 1]")
         return self

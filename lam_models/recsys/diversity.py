@@ -1,4 +1,7 @@
-"""Popularity re-ranking: one dial (``RecsysConfig.popularity_penalty``) that trades a little nDCG for coverage.
+"""Re-ranking for catalogue coverage: a popularity penalty per user and a coverage bonus across users.
+
+Both trade a little nDCG for coverage; ``RecsysConfig.coverage_bonus`` is the dial, on top of a fixed,
+validated ``popularity_penalty``.
 
 Why: the hybrid learns from interactions, and interactions concentrate on a few blockbusters, so
 its top-k lists do too (catalogue coverage 0.20 on MovieLens-100k against 0.28 for tuned LightFM).
@@ -19,12 +22,24 @@ vectors: a batch of users is re-ranked with one broadcast operation, never a loo
 The form and the default were chosen on validation splits carved from the training interactions
 (``bench/recsys.py``, section ``diversity``): at equal coverage, the percentile kept more nDCG than
 the standardised log count and far more than the raw count, whose few blockbusters dominate.
+
+The penalty is blind to what the other lists hold, so it keeps promoting the same long-tail items
+to everyone. The coverage bonus looks across users: lists are built in order, a batch of users at a
+time, and every item that no earlier list holds gets ``bonus * spread(u)`` added to user u's score,
+so among near-ties the item nobody has been shown yet wins. On the validation draws it added more
+coverage per point of nDCG than raising the penalty did, most of all on top of it.
 """
 
 from __future__ import annotations
 
 import numpy as np
 from scipy.stats import rankdata
+
+from lam_models.recsys import rank
+
+COVERAGE_BATCH = 32
+"""Users ranked together by :func:`top_k`; each batch sees what the earlier batches' lists hold (on the
+validation draws 32 gave the coverage of one user at a time, 128 noticeably less)."""
 
 
 def popularity_prior(popularity: np.ndarray) -> np.ndarray:
@@ -65,3 +80,42 @@ def rerank(scores: np.ndarray, popularity: np.ndarray, penalty: float) -> np.nda
     spread = np.std(scores, axis=1, keepdims=True, dtype=np.float64)
     offset = np.float64(penalty) * spread * popularity_prior(popularity)[None, :]
     return (scores - offset).astype(np.float32)
+
+
+def top_k(
+    score_fn: rank.ScoreFn,
+    rows: np.ndarray,
+    k: int,
+    bonus: float,
+    exclude=None,
+    candidates: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """``rank.top_k`` with the coverage bonus (see the module docstring): users in the order of ``rows``.
+
+    Args:
+        score_fn, rows, k, exclude, candidates: as :func:`rank.top_k`.
+        bonus: >= 0; 0 ranks exactly as ``rank.top_k``.
+
+    Returns:
+        (items, scores) as :func:`rank.top_k`; the scores include the bonus an item got.
+    """
+    if bonus == 0:
+        return rank.top_k(score_fn, rows, k, exclude, candidates)
+    rows = np.asarray(rows, dtype=np.int64)
+    shown: np.ndarray | None = None
+
+    def boosted(batch: np.ndarray) -> np.ndarray:
+        nonlocal shown
+        scores = np.asarray(score_fn(batch), dtype=np.float64)
+        shown = np.zeros(scores.shape[1], dtype=bool) if shown is None else shown
+        spread = np.std(scores, axis=1, keepdims=True)
+        return scores + np.float64(bonus) * spread * ~shown[None, :]
+
+    items = np.full((len(rows), k), -1, dtype=np.int64)
+    scores = np.full((len(rows), k), -np.inf, dtype=np.float32)
+    for start in range(0, len(rows), COVERAGE_BATCH):
+        part = slice(start, start + COVERAGE_BATCH)
+        items[part], scores[part] = rank.top_k(boosted, rows[part], k, exclude, candidates)
+        listed = items[part]
+        shown[listed[listed >= 0]] = True  # type: ignore[index]
+    return items, scores

@@ -12,7 +12,7 @@ with MovieLens-100k only; ``recommenders`` and ``cold_items`` run on any MovieLe
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from lam_models.recsys import baselines, metrics, rank
+from lam_models.recsys import baselines, diversity, metrics, rank
 from lam_models.recsys.config import RecsysConfig
 from lam_models.recsys.data import read_movielens
 from lam_models.recsys.item_text import embed_texts_cached, item_texts
@@ -60,7 +60,8 @@ def evaluate_model(
     if candidates is not None:
         truth = sp.csr_matrix(truth.multiply(np.asarray(candidates, dtype=np.float64)[None, :]))
     started = time.perf_counter()
-    top_all, _ = rank.top_k(model.score, np.arange(len(model.user_ids)), k, model.seen, candidates)
+    bonus = model.config.coverage_bonus if isinstance(model, HybridRecommender) else 0.0
+    top_all, _ = diversity.top_k(model.score, np.arange(len(model.user_ids)), k, bonus, model.seen, candidates)
     rank_seconds = time.perf_counter() - started
     users = np.flatnonzero(np.diff(truth.indptr) > 0)
     top, user_truth = top_all[users], truth[users]
@@ -80,22 +81,31 @@ def evaluate_model(
     }
 
 
-def penalty_sweep(
+RERANK_SETTINGS = ("popularity_penalty", "coverage_bonus")
+
+
+def rerank_sweep(
     model: HybridRecommender,
     test: pd.DataFrame,
     item_vectors: np.ndarray,
-    penalties: Sequence[float],
+    settings: Mapping[str, Mapping[str, float]],
     k: int = 10,
     candidates: np.ndarray | None = None,
 ) -> dict[str, dict[str, float]]:
-    """:func:`evaluate_model` of one fitted hybrid at each ``popularity_penalty`` (no refit: the penalty only re-ranks).
+    """:func:`evaluate_model` of one fitted hybrid under each named setting of its re-ranking terms (no refit: they only re-rank).
+
+    Args:
+        settings: {name: values of :data:`RERANK_SETTINGS` (unnamed ones keep the model's)}.
 
     Returns:
-        {penalty as ``f"{p:g}"``: metrics}, in the order of ``penalties``.
+        {name: metrics}, in the order of ``settings``.
     """
+    unknown = {key for values in settings.values() for key in values} - set(RERANK_SETTINGS)
+    if unknown:
+        raise ValueError(f"{sorted(unknown)} are not re-ranking settings: choose from {RERANK_SETTINGS}")
     return {
-        f"{p:g}": evaluate_model(replace(model, config=model.config.update(popularity_penalty=p)), test, item_vectors, k, candidates)
-        for p in penalties
+        name: evaluate_model(replace(model, config=model.config.update(**values)), test, item_vectors, k, candidates)
+        for name, values in settings.items()
     }
 
 

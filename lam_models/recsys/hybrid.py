@@ -87,7 +87,8 @@ class HybridRecommender:
     def recommend(
         self, user_ids: list[Any] | np.ndarray, k: int | None = None, exclude_seen: bool = True, candidates: np.ndarray | None = None
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Top-k item ids per user; unknown users get the most popular items (never an error).
+        """Top-k item ids per user; unknown users get the most popular items (never an error). Known users' lists are
+        built in the order given, with the coverage bonus (``config.coverage_bonus``) on items earlier lists lack.
 
         Args:
             user_ids: (n,) external user ids, known or not.
@@ -105,7 +106,8 @@ class HybridRecommender:
         top = np.full((len(rows), k), -1, dtype=np.int64)
         scores = np.full((len(rows), k), -np.inf, dtype=np.float32)
         if known.any():
-            top[known], scores[known] = rank.top_k(self.score, rows[known], k, self.seen if exclude_seen else None, candidates)
+            top[known], scores[known] = diversity.top_k(self.score, rows[known], k, self.config.coverage_bonus,
+                                                        self.seen if exclude_seen else None, candidates)
         if (~known).any():
             top[~known], scores[~known] = rank.top_k(self.popularity_scores, np.arange((~known).sum()), k, None, candidates)
         ids = np.where(top >= 0, self.item_ids[np.maximum(top, 0)], _pad(self.item_ids))

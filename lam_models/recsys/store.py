@@ -63,8 +63,8 @@ def load_model(root: Path, version_id: str) -> HybridRecommender:
     folder = open_version(root, version_id, MODEL_NAME, verify=True)
     try:
         meta = json.loads((folder / DESCRIPTION).read_text())
-        # a version saved before the re-ranker existed ranked without it: it keeps doing so
-        config = RecsysConfig.model_validate({"popularity_penalty": 0.0, **json.loads((folder / "config.json").read_text())})
+        # a version saved before a re-ranking term existed ranked without it: it keeps doing so
+        config = RecsysConfig.model_validate({"popularity_penalty": 0.0, "coverage_bonus": 0.0, **json.loads((folder / "config.json").read_text())})
         with np.load(folder / ARRAYS, allow_pickle=False) as npz:
             a = {k: npz[k] for k in npz.files}
     except (OSError, ValueError, KeyError) as exc:

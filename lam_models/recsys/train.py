@@ -177,7 +177,7 @@ def _fit_early_stopping(
     Returns the model as it was at the best evaluation (a copy), its curve and its epoch count.
 
     The validation lists are re-ranked by ``config.popularity_penalty`` (popularity counted on
-    ``fit_events``) as served lists are, so the curve, the chosen epochs and the gate's
+    ``fit_events``) and ``config.coverage_bonus`` as served lists are, so the curve, the chosen epochs and the gate's
     ``validation_ndcg`` measure what users get.
     """
     user_map, _, item_map, _ = full.dataset.mapping()
@@ -202,7 +202,7 @@ def _fit_early_stopping(
             scores = rank.latent_scores(model.user_embeddings[rows], model.user_biases[rows], ie, ib)
             return diversity.rerank(scores, popularity, config.popularity_penalty)
 
-        top, _ = rank.top_k(score, users, config.k, exclude)
+        top, _ = diversity.top_k(score, users, config.k, config.coverage_bonus, exclude)
         ndcg = float(np.nanmean(metrics.ndcg_at_k(top, truth[users])))
         curve.append((epoch, round(ndcg, 5)))
         if ndcg > best + 1e-4:
