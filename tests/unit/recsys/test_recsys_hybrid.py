@@ -103,6 +103,7 @@ def test_baselines_share_the_ranking_interface(world: dict, tiny_config: RecsysC
     pure = fit_hybrid(events, items, emb, pure_lightfm_config(tiny_config).update(max_epochs=5))
     cold = ~pure.warm
     assert np.allclose(pure.item_vectors[cold], 0) and pure.neighbourhood is None
+    assert pure.config.popularity_penalty == pure.config.coverage_bonus == 0.0, "the LightFM baseline ranks as LightFM does"
 
 
 def test_config_validation_and_round_trip() -> None:
