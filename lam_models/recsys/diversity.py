@@ -38,8 +38,8 @@ from scipy.stats import rankdata
 from lam_models.recsys import rank
 
 COVERAGE_BATCH = 32
-"""Users ranked together by :func:`top_k`; each batch sees what the earlier batches' lists hold (on the
-validation draws 32 gave the coverage of one user at a time, 128 noticeably less)."""
+"""Users ranked together by :func:`top_k`; each batch sees what the earlier batches' lists hold (on one
+validation draw 32 gave the coverage of one user at a time, 128 noticeably less)."""
 
 
 def popularity_prior(popularity: np.ndarray) -> np.ndarray:
