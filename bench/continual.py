@@ -34,6 +34,7 @@ import os
 import platform
 import shutil
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -83,23 +84,20 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                         "task_1": "PhraseBank AllAgree", "task_2": "PhraseBank 50Agree minus 75Agree (50-74% agreement)"}
     runs = results.setdefault("runs", {})
     for seed in args.seeds:
-        runs[str(seed)] = run_seed(args, seed, runs.get(str(seed), {}) if args.resume else {}, results)
+        rows = runs[str(seed)] = runs.get(str(seed), {}) if args.resume else {}
+        run_seed(args, seed, rows, lambda: _save(results))
     results["summary"] = summarise(runs)
     _save(results)
     return results
 
 
-def run_seed(args: argparse.Namespace, seed: int, results: dict[str, Any], everything: dict[str, Any]) -> dict[str, Any]:
-    """One seed's production model, from-scratch reference and rounds (``results``: its rows so far, kept on resume)."""
+def run_seed(args: argparse.Namespace, seed: int, results: dict[str, Any], save: Callable[[], None]) -> None:
+    """One seed's production model, from-scratch reference and rounds, added to ``results`` (its rows so far, kept
+    on resume); ``save`` writes the file after every row."""
     work = Path(args.work).expanduser() / f"seed-{seed}"
     if work.exists() and not args.resume:
         shutil.rmtree(work)
     base = Settings(home=work / "home", registry_root=work / "registry", lake_root=work / "lake")
-    everything["runs"][str(seed)] = results
-
-    def save() -> None:
-        _save(everything)
-
     task2 = low_agreement(Path(base.data_dir))
     production = results.get("production", {}).get("version_id")
     if production is None:
@@ -138,7 +136,6 @@ def run_seed(args: argparse.Namespace, seed: int, results: dict[str, Any], every
         }
         save()
         console.print(f"seed {seed} {name}: {results[name]['reason']}")
-    return results
 
 
 def summarise(runs: dict[str, dict[str, Any]]) -> dict[str, Any]:
